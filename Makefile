@@ -1,0 +1,84 @@
+# The two commands of the README, plus the benchmark suite.
+#   make demo   serve paste.ini.sample on http://127.0.0.1:8080/ (waitress, sqlite)
+#   make test   ruff + mypy + the whole suite on both legs of the matrix
+#   make bench  the pyperf benchmark suite (minutes; writes benchmarks/results/)
+#
+# Matrix: Django 5.2 LTS on Python 3.11 (.venv) and the newest Django on Python 3.13
+# (.venv-py313).  A missing interpreter is reported loudly; CI=true makes it an error.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1)
+VENV := .venv
+VENV313 := .venv-py313
+PIP_FLAGS := --quiet --disable-pip-version-check
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+# Fall back to python3 when python3.11 is not on PATH but python3 is 3.11.
+ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
+PYTHON := python3
+endif
+
+.PHONY: help demo test lint typecheck test-311 test-313 docs bench bench-smoke clean
+
+help:
+	@echo "make demo   serve paste.ini.sample on http://$(HOST):$(PORT)/"
+	@echo "make test   lint, type-check and run the whole test suite (both matrix legs)"
+	@echo "make bench  run the benchmark suite"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip 2>/dev/null
+	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -e '.[test,docs,bench]' 'Django>=5.2,<5.3' 'django-stubs>=5.2,<5.3' 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV)/bin/python -c "import django, djwsgi; assert django.VERSION[:2] == (5, 2), django.VERSION"
+	touch $@
+
+$(VENV313)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON313)" ]; then echo "no Python 3.13 interpreter" >&2; exit 1; fi
+	$(PYTHON313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip 2>/dev/null
+	$(VENV313)/bin/python -m pip install $(PIP_FLAGS) --upgrade -e '.[test]' Django 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV313)/bin/python -c "import django, djwsgi; print('Python 3.13 leg: Django', django.get_version())"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/python -m djwsgi serve paste.ini.sample --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests examples benchmarks
+	$(VENV)/bin/ruff format --check src tests examples benchmarks
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+docs: $(VENV)/.installed
+	@if [ -f docs/conf.py ]; then $(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html; fi
+
+test-313:
+	@if [ -z "$(PYTHON313)" ]; then \
+	  echo "************************************************************" >&2; \
+	  echo "* SKIPPED: Python 3.13 not found; the newest-Django leg of  *" >&2; \
+	  echo "* the matrix did NOT run. Set PYTHON313=/path/to/python3.13 *" >&2; \
+	  echo "************************************************************" >&2; \
+	  if [ "$$CI" = "true" ]; then exit 1; fi; \
+	else \
+	  $(MAKE) --no-print-directory $(VENV313)/.installed && \
+	  $(VENV313)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
+	fi
+
+test-311: $(VENV)/.installed
+	$(VENV)/bin/python -c "import django, sys; print('Python', sys.version.split()[0], 'leg: Django', django.get_version())"
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The 3.11 leg runs last so that the run ends with pytest's summary line.
+test: lint typecheck docs test-313 test-311
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(VENV313) docs/_build .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,358 @@
+"""Django ⇄ WebOb: requests and responses, converted without losing a header or a byte.
+
+The four ``to_*`` functions are the building blocks of :func:`djwsgi.django_view`, usable on
+their own, e.g. to call a WebOb-based app from a Django view and post-process its answer::
+
+    from djwsgi import to_webob_request, to_django_response
+
+    def wiki(request):
+        response = to_webob_request(request).get_response(wiki_app)
+        response.headers["X-Served-By"] = "wiki"
+        return to_django_response(response)
+
+What they keep: the status code *and* reason phrase; every header, in order, each
+``Set-Cookie`` verbatim (other repeated names joined with ``", "``, as Django holds one
+value per name); no invented ``Content-Type``; a streaming body stays streaming and its
+iterable is closed exactly once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Iterator
+from http.cookies import CookieError, Morsel
+from typing import Any
+
+import webob
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+
+from ._types import WSGIEnvironment
+from .environ import CloseOnce, check_headers, check_status, shift_path, to_wsgi_str
+
+__all__ = [
+    "build_environ",
+    "close_resources",
+    "django_response",
+    "to_django_request",
+    "to_django_response",
+    "to_webob_request",
+    "to_webob_response",
+]
+
+# Django's own entries in META, stale routing/WebOb state from outer layers, and the
+# identity that djwsgi sets itself: never passed on as they are.
+_DROPPED = frozenset(
+    {
+        "CSRF_COOKIE",
+        "CSRF_COOKIE_NEEDS_UPDATE",
+        "CSRF_COOKIE_USED",
+        "wsgiorg.routing_args",
+        "webob.adhoc_attrs",
+        "djwsgi.request",
+    }
+)
+
+
+def build_environ(
+    request: HttpRequest,
+    path_info: str | None = None,
+    *,
+    routing_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), {}),
+    remote_user: bool = True,
+) -> WSGIEnvironment:
+    """A new WSGI environ for a foreign app, from a Django request (``META`` is not touched).
+
+    :param path_info: the captured rest of the path: what comes before it moves into
+        ``SCRIPT_NAME``. ``None`` shifts nothing.
+    :param routing_args: positional and keyword arguments of the URL match, passed on as
+        ``wsgiorg.routing_args``.
+    :param remote_user: set ``REMOTE_USER`` from the authenticated Django user (and remove
+        it otherwise); ``False`` passes the server's value through.
+    """
+    meta = request.META
+    # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
+    # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
+    environ = {
+        key: value
+        for key, value in meta.items()
+        if (type(value) is str if key.isupper() else not key.startswith("webob."))
+        and key not in _DROPPED
+    }
+    script_name: str = meta.get("SCRIPT_NAME", "")
+    if path_info is None:
+        script_name, shifted = script_name.rstrip("/"), request.path_info
+    else:
+        script_name, shifted = shift_path(script_name, request.path_info, path_info)
+    environ["SCRIPT_NAME"] = to_wsgi_str(script_name)
+    environ["PATH_INFO"] = to_wsgi_str(shifted)
+    environ["wsgiorg.routing_args"] = routing_args
+    environ["djwsgi.request"] = request
+
+    body = getattr(request, "_body", None)
+    if body is not None:  # Django has read the whole body already (request.body, .POST)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+    elif getattr(request, "_read_started", False):
+        environ["wsgi.input"] = _ConsumedInput()
+    else:
+        environ["wsgi.input"] = _RequestInput(request)
+
+    if remote_user:
+        environ.pop("REMOTE_USER", None)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            environ["REMOTE_USER"] = to_wsgi_str(user.get_username())
+    return environ
+
+
+class _RequestInput:
+    """``wsgi.input`` streaming the client's body through the Django request (which limits
+    it to ``CONTENT_LENGTH``), so that nothing is buffered."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._request.read(size)
+
+    def readline(self, size: int = -1, /) -> bytes:
+        return self._request.readline(size)
+
+    def readlines(self, hint: int = -1, /) -> list[bytes]:
+        lines, total = [], 0
+        while line := self.readline():
+            lines.append(line)
+            total += len(line)
+            if 0 < hint <= total:
+                break
+        return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+
+class _ConsumedInput(_RequestInput):
+    """``wsgi.input`` when Django consumed the body by streaming it (``request.FILES`` on a
+    multipart upload): reading is an error, never a silently empty body."""
+
+    def __init__(self) -> None:
+        pass
+
+    def read(self, size: int = -1, /) -> bytes:
+        raise OSError(
+            "djwsgi: the request body was already consumed by Django (request.POST or "
+            "request.FILES parsed a multipart upload by streaming it), so it cannot be "
+            "passed to the mounted WSGI app; read request.body before request.POST in "
+            "Django, or keep Django middleware from reading the form"
+        )
+
+    readline = read
+
+
+def to_webob_request(django_request: HttpRequest) -> webob.Request:
+    """A :class:`webob.Request` over a new environ built from *django_request* (its
+    ``META`` is not touched); the body streams from the client unless Django read it.
+
+    ::
+
+        response = to_webob_request(request).get_response(app)
+    """
+    return webob.Request(build_environ(django_request))
+
+
+def to_django_request(webob_request: webob.Request) -> HttpRequest:
+    """A Django :class:`~django.core.handlers.wsgi.WSGIRequest` over a copy of
+    *webob_request*'s environ (Django rewrites the dict it is given)."""
+    return WSGIRequest(dict(webob_request.environ))
+
+
+class _RawCookie(Morsel[str]):
+    """A ``Set-Cookie`` header kept as the app wrote it, attributes and all. Django sends
+    ``cookie.output(header="")``: that is the original text, until Django code changes the
+    cookie (``set_cookie()``), after which it is a normal cookie again."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__()
+        name, _, value = raw.split(";", 1)[0].partition("=")
+        name, value = name.strip(), value.strip()
+        try:
+            super().set(name, value, value)
+        except CookieError:  # a name the cookie module will not take: keep it as text
+            self._key, self._value, self._coded_value = name, value, value
+        self._raw: str | None = raw
+
+    def set(self, key: str, val: str, coded_val: str) -> None:
+        super().set(key, val, coded_val)
+        self._raw = None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._raw = None
+
+    def OutputString(self, attrs: list[str] | None = None) -> str:  # noqa: N802 (Morsel API)
+        return self._raw if self._raw is not None else super().OutputString(attrs)
+
+    def output(self, attrs: list[str] | None = None, header: str = "Set-Cookie:") -> str:
+        if self._raw is None:
+            return super().output(attrs, header)
+        return f"{header} {self._raw}" if header else self._raw
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**super().__getstate__(), "raw": self._raw}  # type: ignore[misc]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)  # type: ignore[misc]
+        self._raw = state.get("raw")
+
+
+def django_response(
+    status: str,
+    headers: list[tuple[str, str]],
+    body: list[bytes] | CloseOnce,
+    *,
+    head: bool = False,
+) -> HttpResponseBase:
+    """Build the Django response for a WSGI answer whose status and headers are checked.
+
+    A list body becomes an :class:`~django.http.HttpResponse`; a :class:`CloseOnce`
+    becomes a :class:`~django.http.StreamingHttpResponse` that pulls it lazily and closes
+    it when Django closes the response. *head* drops the body (closing the iterable).
+    """
+    code = int(status[:3])
+    reason = status[4:]
+    joined: dict[str, str] = {}
+    lower: dict[str, str] = {}
+    cookies: list[str] = []
+    has_content_type = False
+    for name, value in headers:
+        key = name.lower()
+        if key == "set-cookie":
+            cookies.append(value)
+            continue
+        if key == "content-type":
+            has_content_type = True
+        seen = lower.get(key)
+        if seen is None:
+            lower[key] = name
+            joined[name] = value
+        else:
+            joined[seen] = f"{joined[seen]}, {value}"
+    response: HttpResponseBase
+    if type(body) is list:
+        if head:
+            if "content-length" not in lower and code not in (204, 304):
+                joined["Content-Length"] = str(sum(map(len, body)))
+            body = []
+        response = HttpResponse(b"".join(body), status=code, reason=reason, headers=joined)
+    else:
+        assert isinstance(body, CloseOnce)
+        if head:
+            body.close()
+            response = HttpResponse(b"", status=code, reason=reason, headers=joined)
+        else:
+            response = StreamingHttpResponse(body, status=code, reason=reason, headers=joined)
+    if not has_content_type:
+        del response.headers["Content-Type"]
+    if cookies:
+        jar = response.cookies
+        for raw in cookies:
+            morsel = _RawCookie(raw)
+            key = morsel.key
+            n = 1
+            while key in jar:  # a second cookie of the same name (another Path, Domain)
+                n += 1
+                key = f"{morsel.key}\x00{n}"
+            dict.__setitem__(jar, key, morsel)
+    return response
+
+
+def to_django_response(webob_response: webob.Response) -> HttpResponseBase:
+    """A Django response with *webob_response*'s status, reason, headers and body.
+
+    A list ``app_iter`` becomes an :class:`~django.http.HttpResponse`; any other iterable a
+    :class:`~django.http.StreamingHttpResponse` that pulls it lazily and closes it, once,
+    when Django closes the response.
+
+    :raises djwsgi.environ.WSGIProtocolError: for a header with CR/LF or that is not latin-1.
+    """
+    status, headers, app_iter = (
+        webob_response.status,
+        list(webob_response.headerlist),
+        webob_response.app_iter,
+    )
+    name = f"response {webob_response!r:.60}"
+    body: list[bytes] | CloseOnce
+    if isinstance(app_iter, (list, tuple)):
+        body = list(app_iter)
+        for chunk in body:
+            if type(chunk) is not bytes:
+                CloseOnce(body, app=name).__next__()  # raises, naming the chunk
+    else:
+        body = CloseOnce(app_iter, app=name)
+    try:
+        check_status(status, name)
+        check_headers(headers, name)
+        return django_response(status, headers, body)
+    except BaseException:
+        if isinstance(body, CloseOnce):
+            body.close()
+        raise
+
+
+def close_resources(response: HttpResponseBase) -> None:
+    """Close what *response* holds (files, the app iterable) without the
+    ``request_finished`` signal that ``response.close()`` sends, for a response that is
+    part of a larger request."""
+    for closer in response._resource_closers:
+        # As HttpResponseBase.close(): one failing closer never stops the rest.
+        with contextlib.suppress(Exception):
+            closer()
+    response._resource_closers.clear()
+    response.closed = True
+
+
+class _DjangoBody:
+    """A Django response's content as a WSGI iterable whose ``close()`` (once) closes the
+    response's resources."""
+
+    __slots__ = ("_closed", "_iterator", "_response")
+
+    def __init__(self, response: HttpResponseBase) -> None:
+        self._response = response
+        self._iterator: Iterator[bytes] = iter(response)
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._iterator
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            close_resources(self._response)
+
+
+def to_webob_response(django_response: HttpResponseBase) -> webob.Response:
+    """A :class:`webob.Response` with *django_response*'s status, reason, headers (each
+    cookie as its own ``Set-Cookie``) and body; a streaming response stays streaming, and
+    closing the WebOb response's ``app_iter`` closes the Django response's resources."""
+    response = django_response
+    headerlist = [
+        *response.items(),
+        *(("Set-Cookie", c.output(header="").lstrip()) for c in response.cookies.values()),
+    ]
+    app_iter: Iterable[bytes]
+    if response.streaming:
+        app_iter = _DjangoBody(response)
+    else:
+        app_iter = [response.content]  # type: ignore[attr-defined]
+        close_resources(response)
+    return webob.Response(
+        status=f"{response.status_code} {response.reason_phrase}",
+        headerlist=headerlist,
+        app_iter=app_iter,
+    )
