@@ -27,3 +27,11 @@ html_theme_options = {
 }
 
 myst_heading_anchors = 3
+
+# Show the aliases' names in signatures, not their expansions.
+autodoc_type_aliases = {
+    "Target": "djwsgi._types.Target",
+    "WSGIApplication": "djwsgi.WSGIApplication",
+    "WSGIEnvironment": "wsgiref.types.WSGIEnvironment",
+    "StartResponse": "wsgiref.types.StartResponse",
+}
