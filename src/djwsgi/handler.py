@@ -243,7 +243,7 @@ class DjangoApplication(WSGIHandler):
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         # BaseHandler.get_response with this application's URLconf in place of
         # settings.ROOT_URLCONF, for routing and for the error handlers alike.
-        request.urlconf = self._urlconf
+        request.urlconf = self._urlconf  # type: ignore[attr-defined, unused-ignore]
         set_urlconf(self._urlconf)
         assert self._middleware_chain is not None
         response = self._middleware_chain(request)
