@@ -1,0 +1,1 @@
+"""The small Django project behind docs/examples/paste_pipeline.ini."""
