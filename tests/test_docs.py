@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -37,6 +38,7 @@ def _run(argv: list[str], *, cwd: Path, timeout: float = 120) -> subprocess.Comp
     )
 
 
+@pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path: Path) -> None:
     result = _run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-E", "-b", "html"]
@@ -72,18 +74,26 @@ def test_example_and_its_output_are_in_the_docs(example: Path) -> None:
 
 
 # The README ---------------------------------------------------------------------------
+#
+# Each section's "Save this as `file`:" code blocks are written to one directory, in
+# order; its console block is then run there as a user would, with no settings module,
+# and every command's output must be what the README shows.
+
+BIN = Path(sys.executable).parent
+HTTP = "http://127.0.0.1:8080"
+SAVE = re.compile(r"[Ss]ave this as `([^`]+)`:\n\n```\w*\n(.*?)^```$", re.M | re.S)
+
+
+def _readme_sections() -> list[tuple[str, str]]:
+    sections = re.split(r"^## ", README.read_text(), flags=re.M)[1:]
+    return [(section.partition("\n")[0], section) for section in sections]
 
 
 def _readme_section(title: str) -> str:
-    sections = re.split(r"^## ", README.read_text(), flags=re.M)
-    for section in sections:
-        if section.startswith(title + "\n"):
+    for name, section in _readme_sections():
+        if name == title:
             return section
     raise AssertionError(f"README has no section {title!r}")
-
-
-def _blocks(section: str, language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```$", section, flags=re.M | re.S)
 
 
 def _console(block: str) -> list[tuple[str, list[str]]]:
@@ -97,34 +107,63 @@ def _console(block: str) -> list[tuple[str, list[str]]]:
     return commands
 
 
-@pytest.mark.live
-@pytest.mark.parametrize("title", ["Django → WSGI", "WSGI → Django"])
-def test_readme_app_answers_as_shown(title: str, tmp_path: Path) -> None:
-    section = _readme_section(title)
-    assert "Save this as `app.py`" in section
-    (python,) = _blocks(section, "python")
-    assert len([line for line in python.splitlines() if line.strip()]) <= 5
-    (tmp_path / "app.py").write_text(python)
+def _files_up_to(title: str) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for name, section in _readme_sections():
+        for filename, text in SAVE.findall(section):
+            files[filename] = text
+        if name == title:
+            return files
+    raise AssertionError(f"README has no section {title!r}")
+
+
+def _run_console(section: str, cwd: Path) -> int:
+    """Run the section's console commands in *cwd*; return how many outputs were checked."""
+    env = {"DJANGO_SETTINGS_MODULE": ""}  # as a user runs it: djwsgi's minimal settings
     server: LiveServer | None = None
     checked = 0
+    (block,) = re.findall(r"^```console\n(.*?)^```$", section, flags=re.M | re.S)
     try:
-        for command, shown in _console(_blocks(section, "console")[0]):
-            if command.startswith("pip install "):
+        for command, shown in _console(block):
+            argv = command.split()
+            if argv[:3] == ["python", "-m", "djwsgi"]:
+                argv = ["djwsgi", *argv[3:]]
+                djwsgi = [sys.executable, "-m", "djwsgi"]
+            else:
+                djwsgi = [str(BIN / "djwsgi")]
+            if argv[:2] == ["pip", "install"]:
                 assert shown == []
-            elif command == "waitress-serve --listen=127.0.0.1:8080 app:application":
-                argv = [sys.executable, "-m", "waitress", "--listen=127.0.0.1:{port}"]
-                # As a user runs it: no settings module (djwsgi configures minimal ones).
-                no_settings = {"DJANGO_SETTINGS_MODULE": ""}
-                server = LiveServer(
-                    [*argv, "app:application"], tmp_path, cwd=tmp_path, env=no_settings
-                )
+            elif argv[0] == "waitress-serve" or argv[:2] == ["djwsgi", "serve"]:
+                if server is not None:
+                    server.stop()
+                if argv[0] == "waitress-serve":
+                    assert argv[1] == "--listen=127.0.0.1:8080", command
+                    run = [sys.executable, "-m", "waitress", "--listen=127.0.0.1:{port}", *argv[2:]]
+                else:
+                    run = [*djwsgi, *argv[1:], "--host=127.0.0.1", "--port={port}"]
+                server = LiveServer(run, cwd, cwd=cwd, env=env)
                 server.__enter__()
-            elif command.startswith("curl http://127.0.0.1:8080/"):
-                assert server is not None, "curl before the server started"
-                url = command.removeprefix("curl ").replace("http://127.0.0.1:8080", server.url)
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    body = response.read().decode()
-                assert body.splitlines() == shown, server.log()
+                assert shown == []
+            elif argv[0] == "curl":
+                assert server is not None, "curl before a server started"
+                assert argv[1].startswith(HTTP + "/"), command
+                with urllib.request.urlopen(server.url + argv[1][len(HTTP) :], timeout=10) as r:
+                    body = r.read().decode()
+                assert body.splitlines() == shown, f"{command}\n{server.log()}"
+                checked += 1
+            elif argv[0] == "djwsgi":
+                result = subprocess.run(
+                    [*djwsgi, *argv[1:]],
+                    cwd=cwd,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    env={**os.environ, **env},
+                )
+                assert result.returncode == 0, result.stderr
+                # The README runs in ~/site; this test in a temporary directory.
+                printed = result.stdout.replace(str(cwd), "~/site")
+                assert printed.splitlines() == shown, result.stdout
                 checked += 1
             else:
                 raise AssertionError(
@@ -133,4 +172,30 @@ def test_readme_app_answers_as_shown(title: str, tmp_path: Path) -> None:
     finally:
         if server is not None:
             server.stop()
-    assert checked >= 1
+    return checked
+
+
+@pytest.mark.live
+@pytest.mark.parametrize(
+    "title", ["Django → WSGI", "WSGI → Django", "In a paste.ini", "In Pyramid", "Command line"]
+)
+def test_readme_section_is_true(title: str, tmp_path: Path) -> None:
+    section = _readme_section(title)
+    for filename, text in _files_up_to(title).items():
+        (tmp_path / filename).write_text(text)
+    for _filename, text in SAVE.findall(section):
+        assert len([line for line in text.splitlines() if line.strip()]) <= 5, text
+    assert _run_console(section, tmp_path) >= 1
+
+
+def test_readme_has_the_sections_in_order() -> None:
+    titles = [name for name, _ in _readme_sections()]
+    expected = ["Quick start", "Django → WSGI", "WSGI → Django", "In a paste.ini"]
+    expected += ["In Pyramid", "Command line", "Supported versions"]
+    assert titles[: len(expected)] == expected
+    quick = _readme_section("Quick start")
+    (block,) = re.findall(r"^```console\n(.*?)^```$", quick, flags=re.M | re.S)
+    assert [command.split()[:2] for command, _ in _console(block)] == [
+        ["make", "demo"],
+        ["make", "test"],
+    ]

@@ -13,7 +13,7 @@ def hello(request):
 application = wsgi_application(hello, settings={"SECRET_KEY": "change me"})
 
 for target, kwargs in [
-    ("mysite.blgo.urls", {}),  # a typo in the dotted path: refused at once
+    ("blgo.urls", {}),  # a typo in the dotted path: refused at once
     ("json:dumsp", {}),  # the module exists: the attribute is checked on first use
     (hello, {"middleware": "django.middleware.common.CommonMiddleware"}),  # not a list
     (hello, {"settings": "mysite.settings"}),  # a second settings object
