@@ -37,11 +37,11 @@ if __name__ == "__main__":
     call_command("migrate", verbosity=0)
     client = Client()
 
-    def show(url, **kwargs):
+    def visit(url, **kwargs):
         response = client.get(url, **kwargs)  # Flask's body streams through Django
         print(response.status_code, response.getvalue().decode(), end="")
         response.close()
 
-    show("/wiki/Caf%C3%A9", headers={"Remote-User": "mallory"})  # a forged header
+    visit("/wiki/Caf%C3%A9", headers={"Remote-User": "mallory"})  # a forged header
     client.force_login(User.objects.create_user("alice"))
-    show("/wiki/Home")
+    visit("/wiki/Home")
