@@ -315,3 +315,19 @@ def test_body_read_by_pyramid_first_still_reaches_django(validated: Callable[...
     app = TestApp(validated(config.make_wsgi_app()))
     answer = app.post("/legacy/hash/", b"a=1&b=2", content_type="text/plain").json
     assert answer == {"sha256": hashlib.sha256(b"a=1&b=2").hexdigest(), "size": 7}
+
+
+@pytest.mark.live
+def test_example_django_in_pyramid(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "examples.django_in_pyramid", "--port", "{port}"]
+    # The example runs on djwsgi's minimal settings, as a user's would without a project.
+    with LiveServer(argv, tmp_path, env={"DJANGO_SETTINGS_MODULE": ""}) as server:
+        home = fetch(server.url + "/")
+        assert home.text == "Pyramid here; Django says hello at /django/hello/pyramid/\n"
+        hello = fetch(server.url + "/django/hello/pyramid/")
+        assert hello.status == 200
+        assert hello.text == (
+            "Hello pyramid, from Django at /django/hello/pyramid/; Pyramid's home is /\n"
+        )
+    assert f"Serving on {server.url}/" in server.log()
+    assert "minimal Django settings" in server.log()
