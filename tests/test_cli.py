@@ -17,6 +17,7 @@ from tests.servers import BIN, REPO, LiveServer
 PIPELINE = """\
 [composite:main]
 use = egg:Paste#urlmap
+not_found_app = hello
 /site = site
 /hello = hello
 /flask = flask
@@ -124,7 +125,14 @@ def test_routes_prints_one_table_of_urlmap_and_django_urls(ini: Path) -> None:
     assert ["/pyramid/*", "pyramid.router.Router"] in rows
     # Behind Django's middleware (a mount inside a Django app): the app that answers.
     assert ["/guarded/*", "flask.app.Flask", "'tests.cli_factories'"] in rows
-    urls = [row[0] for row in rows[1:]]
+    # Paste's not_found_app answers whatever no prefix matched.
+    assert result.stdout.splitlines()[-1].split("  ")[0] == "/*"
+    assert rows[-1][1:] == [
+        "(not",
+        "found)",
+        "djwsgi.wsgi_application('tests.cli_factories:hello')",
+    ]
+    urls = [row[0] for row in rows[1:-1]]
     assert urls == sorted(urls, key=lambda url: url.split("/")[1])  # prefixes in order
 
 

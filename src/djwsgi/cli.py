@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         try:
             return command(args)
+        except KeyboardInterrupt:
+            return 130
         except Exception as exc:
             if getattr(args, "traceback", False):
                 traceback.print_exc()
@@ -233,7 +235,7 @@ def _open(path: str) -> _Loader:
 
 
 @dataclass
-class Route:
+class _Route:
     """One row of ``djwsgi routes``: a URL pattern and what answers it."""
 
     url: str
@@ -246,7 +248,7 @@ def _routes(args: argparse.Namespace) -> int:
     path, name = _config(args.config)
     loader = _open(path)
     app = loader.get_context(APP, name).create()
-    rows = list(walk(app))
+    rows = list(_walk(app))
     if args.json:
         print(json.dumps([asdict(row) for row in rows], indent=2))
         return 0
@@ -257,14 +259,14 @@ def _routes(args: argparse.Namespace) -> int:
     return 0
 
 
-def walk(
+def _walk(
     app: Any,
     prefix: str = "",
     *,
     name: str = "",
     stop: Callable[[Any], bool] = lambda app: False,
     depth: int = 0,
-) -> Iterator[Route]:
+) -> Iterator[_Route]:
     """Every URL *app* answers under *prefix*: ``paste.urlmap.URLMap`` entries, Django
     URL patterns (includes and mounts followed), foreign apps as ``prefix/*``."""
     from paste.urlmap import URLMap
@@ -278,19 +280,25 @@ def walk(
             app.applications, key=lambda e: (e[0][0] or "", e[0][1])
         ):
             inner_prefix = prefix + url if not domain else f"//{domain}{prefix}{url}"
-            yield from walk(inner, inner_prefix, stop=stop, depth=depth + 1)
+            yield from _walk(inner, inner_prefix, stop=stop, depth=depth + 1)
         not_found = app.not_found_application
         if getattr(not_found, "__func__", None) is not URLMap.not_found_app:
-            yield Route(f"{prefix}/*", "(not found)", _app_name(not_found), "wsgi")
+            yield _Route(f"{prefix}/*", "(not found)", _display(not_found), "wsgi")
         return
     if isinstance(app, DjangoApplication):
         yield from _walk_urlconf(app.urlconf, prefix + "/", stop=stop, depth=depth)
         return
     inner = _wrapped(app)
     if inner is not None:
-        yield from walk(inner, prefix, name=name, stop=stop, depth=depth + 1)
+        yield from _walk(inner, prefix, name=name, stop=stop, depth=depth + 1)
         return
-    yield Route(f"{prefix}/*", name, _app_name(app), "wsgi")
+    yield _Route(f"{prefix}/*", name, _app_name(app), "wsgi")
+
+
+def _display(app: Any) -> str:
+    if isinstance(app, DjangoApplication):
+        return f"djwsgi.wsgi_application({app.name})"
+    return _app_name(app)
 
 
 def _wrapped(app: Any) -> Any:
@@ -316,7 +324,7 @@ def _walk_urlconf(
     namespace: str = "",
     stop: Callable[[Any], bool],
     depth: int,
-) -> Iterator[Route]:
+) -> Iterator[_Route]:
     from django.urls import URLPattern, URLResolver
 
     for entry in _urlpatterns(urlconf):
@@ -337,11 +345,11 @@ def _walk_urlconf(
         foreign = getattr(entry.callback, "wsgi_app", None)
         if isinstance(entry.pattern, MountPattern) and foreign is not None:
             mount_prefix = (prefix + entry.pattern.prefix).rstrip("/")
-            yield from walk(foreign, mount_prefix, name=url_name, stop=stop, depth=depth + 1)
+            yield from _walk(foreign, mount_prefix, name=url_name, stop=stop, depth=depth + 1)
         elif foreign is not None:
-            yield Route(prefix + pattern, url_name, _app_name(foreign), "wsgi")
+            yield _Route(prefix + pattern, url_name, _app_name(foreign), "wsgi")
         else:
-            yield Route(prefix + pattern, url_name, _view_name(entry.callback), "django")
+            yield _Route(prefix + pattern, url_name, _view_name(entry.callback), "django")
 
 
 def _pattern_text(pattern: Any, *, endpoint: bool) -> str:
@@ -547,16 +555,22 @@ def _serve(args: argparse.Namespace) -> int:
     app = loader.get_context(APP, name).create()
     options: dict[str, Any] = dict(server_context.local_conf) if server_context else {}
     if args.host is not None or args.port is not None:
-        options.pop("listen", None)
-        options.pop("bind", None)
-        options["host"] = args.host or options.get("host", "127.0.0.1")
-        options["port"] = str(args.port if args.port is not None else options.get("port", 8080))
+        # --host/--port replace the section's addresses ("listen" for waitress, "bind"
+        # for gunicorn), keeping what the options do not say.
+        listen, bind = options.pop("listen", ""), options.pop("bind", "")
+        first = str(listen or bind).split()[:1]
+        host, _, port = first[0].rpartition(":") if first else ("", "", "")
+        options["host"] = args.host or options.get("host") or host.strip("[]") or "127.0.0.1"
+        wanted = args.port if args.port is not None else options.get("port") or port or 8080
+        options["port"] = str(wanted)
     label = f"{path}#{name}" if name != "main" else path
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if server_context is None or _is_waitress(server_context.object):
         return _serve_waitress(app, options, label)
-    host, port = options.get("host", "127.0.0.1"), options.get("port", "")
-    print(f"Serving {label} on http://{host}:{port}/", flush=True)
+    if "host" in options and "port" in options:
+        print(f"Serving {label} on http://{options['host']}:{options['port']}/", flush=True)
+    else:
+        print(f"Serving {label} with {_app_name(server_context.object)}", flush=True)
     server_context.local_conf.clear()
     server_context.local_conf.update(options)
     runner = server_context.create()
