@@ -270,3 +270,14 @@ def test_traceback_on_request(broken_ini: Path) -> None:
     assert result.stderr.splitlines()[-1].startswith("djwsgi routes: error: [app:broken]")
     after = djwsgi("routes", "broken.ini#broken", "--traceback", cwd=broken_ini.parent)
     assert after.stderr == result.stderr
+
+
+def test_check_runs_djangos_checks_on_the_settings(ini: Path) -> None:
+    result = djwsgi("check", "paste.ini#hello", "--deploy", cwd=ini.parent)
+    assert result.returncode == 0, result.stderr  # warnings only
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("settings tests.settings: WARNING security.W009: Your SECRET_KEY")
+        for line in lines
+    )
+    assert lines[-1].endswith("0 at ERROR or above")
