@@ -334,3 +334,16 @@ def test_example_django_in_pyramid(tmp_path: Path) -> None:
         )
     assert f"Serving on {server.url}/" in server.log()
     assert "minimal Django settings" in server.log()
+
+
+def test_pattern_with_placeholders(validated: Callable[..., Any]) -> None:
+    config = Configurator()
+    config.include("djwsgi.pyramid")
+    config.add_django_app("tenant", "/{tenant}/legacy", "tests.apps.django_in_pyramid_urls")
+    app = TestApp(validated(config.make_wsgi_app()))
+    assert app.get("/acme/legacy/x/a").text == "/acme/legacy|/x/a|/acme/legacy/"
+    from pyramid.request import Request
+
+    request = Request.blank("/")
+    request.registry = config.registry
+    assert request.route_path("tenant", tenant="acme", subpath="/x/") == "/acme/legacy/x/"

@@ -46,7 +46,7 @@ _SUBPATH = "subpath"
 
 def includeme(config: Configurator) -> None:
     """Add the ``config.add_django_app()`` directive (``config.include("djwsgi.pyramid")``)."""
-    config.add_directive("add_django_app", add_django_app, action_wrap=False)
+    config.add_directive("add_django_app", add_django_app)
 
 
 def add_django_app(
