@@ -265,10 +265,16 @@ def _walk(
     *,
     name: str = "",
     stop: Callable[[Any], bool] = lambda app: False,
+    django_apps: list[DjangoApplication] | None = None,
     depth: int = 0,
 ) -> Iterator[_Route]:
     """Every URL *app* answers under *prefix*: ``paste.urlmap.URLMap`` entries, Django
-    URL patterns (includes and mounts followed), foreign apps as ``prefix/*``."""
+    URL patterns (includes and mounts followed), foreign apps as ``prefix/*``.
+
+    :param stop: apps not to walk into (``check`` leaves each section's apps to it).
+    :param django_apps: collects the Django applications on the way.
+    """
+    walk = functools.partial(_walk, stop=stop, django_apps=django_apps, depth=depth + 1)
     from paste.urlmap import URLMap
 
     if depth > 30:
@@ -280,17 +286,19 @@ def _walk(
             app.applications, key=lambda e: (e[0][0] or "", e[0][1])
         ):
             inner_prefix = prefix + url if not domain else f"//{domain}{prefix}{url}"
-            yield from _walk(inner, inner_prefix, stop=stop, depth=depth + 1)
+            yield from walk(inner, inner_prefix)
         not_found = app.not_found_application
         if getattr(not_found, "__func__", None) is not URLMap.not_found_app:
             yield _Route(f"{prefix}/*", "(not found)", _display(not_found), "wsgi")
         return
     if isinstance(app, DjangoApplication):
-        yield from _walk_urlconf(app.urlconf, prefix + "/", stop=stop, depth=depth)
+        if django_apps is not None:
+            django_apps.append(app)
+        yield from _walk_urlconf(app.urlconf, prefix + "/", walk=walk)
         return
     inner = _wrapped(app)
     if inner is not None:
-        yield from _walk(inner, prefix, name=name, stop=stop, depth=depth + 1)
+        yield from walk(inner, prefix, name=name)
         return
     yield _Route(f"{prefix}/*", name, _app_name(app), "wsgi")
 
@@ -322,9 +330,9 @@ def _walk_urlconf(
     prefix: str,
     *,
     namespace: str = "",
-    stop: Callable[[Any], bool],
-    depth: int,
+    walk: Callable[..., Iterator[_Route]],
 ) -> Iterator[_Route]:
+    """The URL patterns of *urlconf* under *prefix*; *walk* goes into mounted apps."""
     from django.urls import URLPattern, URLResolver
 
     for entry in _urlpatterns(urlconf):
@@ -332,11 +340,7 @@ def _walk_urlconf(
         if isinstance(entry, URLResolver):
             inner_ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk_urlconf(
-                entry.url_patterns,
-                prefix + pattern,
-                namespace=inner_ns,
-                stop=stop,
-                depth=depth,
+                entry.url_patterns, prefix + pattern, namespace=inner_ns, walk=walk
             )
             continue
         if not isinstance(entry, URLPattern):
@@ -345,7 +349,7 @@ def _walk_urlconf(
         foreign = getattr(entry.callback, "wsgi_app", None)
         if isinstance(entry.pattern, MountPattern) and foreign is not None:
             mount_prefix = (prefix + entry.pattern.prefix).rstrip("/")
-            yield from _walk(foreign, mount_prefix, name=url_name, stop=stop, depth=depth + 1)
+            yield from walk(foreign, mount_prefix, name=url_name)
         elif foreign is not None:
             yield _Route(prefix + pattern, url_name, _app_name(foreign), "wsgi")
         else:
@@ -478,62 +482,26 @@ def _from_check(where: str, message: Any) -> _Problem:
 def _check_django_apps(
     app: Any, where: str, stop: Callable[[Any], bool]
 ) -> Iterator[_Problem | None]:
-    """Each Django app in *app*'s tree (``None``, to count it) and its URL problems."""
+    """Each Django app in *app*'s tree (``None``, to count it) and its URL problems; walking
+    the tree imports every URLconf that ``include()`` names."""
     from django.core.checks.urls import check_resolver
     from django.urls import get_resolver
 
     found: list[DjangoApplication] = []
-    _collect(app, found, stop, depth=0)
+    try:
+        for _ in _walk(app, stop=stop, django_apps=found):
+            pass
+    except Exception as exc:
+        yield _Problem(where, 40, "", _describe_plain(exc))
     for django_app in found:
         yield None
         try:
-            django_app.setup()
-            list(_walk_urlconf(django_app.urlconf, "/", stop=lambda a: True, depth=0))
             messages = check_resolver(get_resolver(django_app.urlconf))  # type: ignore[arg-type]
         except Exception as exc:
             yield _Problem(where, 40, "", _describe_plain(exc))
             continue
         for message in messages:
             yield _from_check(where, message)
-
-
-def _collect(
-    app: Any, found: list[DjangoApplication], stop: Callable[[Any], bool], depth: int
-) -> None:
-    from django.urls import URLPattern, URLResolver
-    from paste.urlmap import URLMap
-
-    if depth > 30 or (depth and stop(app)):
-        return
-    if isinstance(app, URLMap):
-        for _, inner in app.applications:
-            _collect(inner, found, stop, depth + 1)
-        return
-    if isinstance(app, DjangoApplication):
-        found.append(app)
-        try:
-            urlconf = app.urlconf
-        except Exception:
-            return  # reported when the app is checked
-
-        def mounts(patterns: Sequence[Any]) -> Iterator[Any]:
-            for entry in patterns:
-                if isinstance(entry, URLResolver):
-                    yield from mounts(entry.url_patterns)
-                elif isinstance(entry, URLPattern):
-                    foreign = getattr(entry.callback, "wsgi_app", None)
-                    if foreign is not None:
-                        yield foreign
-
-        try:
-            for foreign in mounts(_urlpatterns(urlconf)):
-                _collect(foreign, found, stop, depth + 1)
-        except Exception:
-            return  # an include that does not import: reported when the app is checked
-        return
-    inner = _wrapped(app)
-    if inner is not None:
-        _collect(inner, found, stop, depth + 1)
 
 
 # -- serve ----------------------------------------------------------------------------------
