@@ -95,6 +95,8 @@ def _describe(target: object) -> str:
         return repr(target)
     if isinstance(target, ModuleType):
         return f"module {target.__name__!r}"
+    if not callable(target) and not isinstance(target, (list, tuple)):
+        return repr(target)[:80]  # the value itself names the culprit, not its type
     name = getattr(target, "__qualname__", None) or type(target).__qualname__
     module = getattr(target, "__module__", None)
     return f"{module}.{name}" if module else name
