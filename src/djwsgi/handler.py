@@ -317,6 +317,10 @@ def _status_and_headers(
         *(("Set-Cookie", cookie.OutputString()) for cookie in response.cookies.values()),
     ]
     code = response.status_code
+    if code in _NO_BODY_STATUS or code < 200:
+        # No content, so nothing for Content-Type to describe; Django's HttpResponse adds
+        # one to a 204 anyway, which wsgiref.validate (and RFC 9110's spirit) refuses.
+        headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
     # A HEAD response's body may be empty already (a mounted app's is), so its length says
     # nothing about the GET's: leave Content-Length to the view there.
     if (
