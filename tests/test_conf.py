@@ -179,7 +179,10 @@ def test_mapping_configures_settings() -> None:
 
 @pytest.mark.parametrize(
     ("first_request", "in_force"),
-    [pytest.param(False, "tests.settings", id="chosen"), pytest.param(True, "tests.settings", id="in use")],
+    [
+        pytest.param(False, "tests.settings", id="chosen"),
+        pytest.param(True, "tests.settings", id="in use"),
+    ],
 )
 def test_second_settings_module_names_both(first_request: bool, in_force: str) -> None:
     result = run(

@@ -178,10 +178,15 @@ def test_class_based_view_as_view() -> None:
 @pytest.mark.parametrize(
     ("target", "path_info", "expected"),
     [
-        pytest.param(tests.handler_urls, "/hello/m", b"class-based at /hello/m", id="module object"),
+        pytest.param(
+            tests.handler_urls, "/hello/m", b"class-based at /hello/m", id="module object"
+        ),
         pytest.param("tests.handler_urls", "/hello/s", b"class-based at /hello/s", id="pkg.urls"),
         pytest.param(
-            "tests.handler_urls:urlpatterns", "/hello/p", b"class-based at /hello/p", id="pkg.mod:list"
+            "tests.handler_urls:urlpatterns",
+            "/hello/p",
+            b"class-based at /hello/p",
+            id="pkg.mod:list",
         ),
         pytest.param(
             "tests.handler_urls:other_patterns", "/other/", b"GET /other/", id="pkg.mod:other list"
@@ -553,4 +558,3 @@ def test_configuration_error_is_improperly_configured() -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     assert issubclass(ConfigurationError, ImproperlyConfigured)
-
