@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import (
     URLPattern,
     URLResolver,
+    get_resolver,
     get_script_prefix,
     get_urlconf,
     re_path,
@@ -260,6 +261,16 @@ class DjangoApplication(WSGIHandler):
             )
         return response
 
+    def resolve_request(self, request: HttpRequest) -> Any:
+        # get_response() has set this application's URLconf for the thread already, so
+        # skip BaseHandler's second set_urlconf() (a context-local write, a few percent of
+        # a small request) unless a middleware chose another URLconf for this request.
+        if getattr(request, "urlconf", None) is not self._urlconf:
+            return super().resolve_request(request)
+        match = get_resolver(self._urlconf).resolve(request.path_info)
+        request.resolver_match = match
+        return match
+
     def __call__(  # type: ignore[override]
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
@@ -311,26 +322,23 @@ class DjangoApplication(WSGIHandler):
 def _status_and_headers(
     response: HttpResponseBase, request: HttpRequest
 ) -> tuple[str, list[tuple[str, str]]]:
-    status = f"{response.status_code} {response.reason_phrase}"
-    headers = [
-        *response.items(),
-        *(("Set-Cookie", cookie.OutputString()) for cookie in response.cookies.values()),
-    ]
     code = response.status_code
+    status = f"{code} {response.reason_phrase}"
+    headers = list(response.items())
     if code in _NO_BODY_STATUS or code < 200:
         # No content, so nothing for Content-Type to describe; Django's HttpResponse adds
         # one to a 204 anyway, which wsgiref.validate (and RFC 9110's spirit) refuses.
         headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
-    # A HEAD response's body may be empty already (a mounted app's is), so its length says
-    # nothing about the GET's: leave Content-Length to the view there.
-    if (
+    elif (
         not response.streaming
+        # A HEAD response's body may be empty already (a mounted app's is), so its length
+        # says nothing about the GET's: leave Content-Length to the view there.
         and request.method != "HEAD"
-        and code >= 200
-        and code not in _NO_BODY_STATUS
-        and not response.has_header("Content-Length")
+        # Not response.has_header(): it raises and catches a KeyError on every miss.
+        and not any(name.lower() == "content-length" for name, _ in headers)
     ):
         headers.append(("Content-Length", str(len(response.content))))  # type: ignore[attr-defined]
+    headers.extend(("Set-Cookie", c.OutputString()) for c in response.cookies.values())
     return status, headers
 
 
