@@ -250,6 +250,7 @@ def test_urls_carry_the_mount_prefix(prefix: str) -> None:
     assert f'<a href="{prefix}/where/">' in app.get(f"{prefix}/links/").text
 
 
+@pytest.mark.live
 def test_same_urlconf_at_two_mounts_under_threads_never_cross_talks() -> None:
     """8 client threads x 150 requests against a real waitress with 8 worker threads."""
     urlconf = "tests.handler_urls"
