@@ -125,3 +125,14 @@ urlpatterns = [
 
 #: A pattern list reached as ``"tests.handler_urls:other_patterns"``.
 other_patterns = [path("other/", echo_path, name="other")]
+
+
+class ProjectUrlconfMiddleware:
+    """Routes by ``tests.urls`` instead (Django's documented ``request.urlconf`` hook)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request.urlconf = "tests.urls"
+        return self.get_response(request)

@@ -483,6 +483,13 @@ def test_empty_middleware_list_means_none() -> None:
     assert result.header("X-Stamp") is None
 
 
+def test_middleware_may_choose_another_urlconf() -> None:
+    middleware = ["tests.handler_urls.ProjectUrlconfMiddleware"]
+    app = webtest(urlmap(p=wsgi_application(echo_path, middleware=middleware)))
+    assert app.get("/p/").text == "home at /p/"  # tests.urls's home view, reverse()d
+    app.get("/p/anything", status=404)  # echo_path would have answered
+
+
 # -- Content-Length --------------------------------------------------------------------------
 
 
