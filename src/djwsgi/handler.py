@@ -307,11 +307,12 @@ class DjangoApplication(WSGIHandler):
             request = self.request_class(environ)
             response = self.get_response(request)
             start_response(*_status_and_headers(response, request))
+            inner = (get_urlconf(), get_script_prefix())
         except BaseException:
             _restore(outer)
             raise
         _restore(outer)
-        body = _NestedBody(response, outer)
+        body = _NestedBody(response, outer, inner)
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             file_to_stream.close = body.close
@@ -349,15 +350,36 @@ def _restore(saved: tuple[Any, str]) -> None:
 
 class _NestedBody:
     """A nested response's body: closing it runs the response's resource closers (files,
-    the request) but sends no ``request_finished``, then restores the outer urlconf."""
+    the request) but sends no ``request_finished``, then restores the outer urlconf.
 
-    def __init__(self, response: HttpResponseBase, outer: tuple[Any, str]) -> None:
+    A streaming body runs view code while it is pulled, after the outer request got its
+    urlconf and script prefix back: each chunk is pulled under the inner ones, so a lazy
+    ``reverse()`` answers under the inner mount point as it would at the top level."""
+
+    def __init__(
+        self, response: HttpResponseBase, outer: tuple[Any, str], inner: tuple[Any, str]
+    ) -> None:
         self._response = response
         self._outer = outer
+        self._inner = inner
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
+        if self._response.streaming:
+            return self._pull()
         return iter(self._response)
+
+    def _pull(self) -> Iterator[bytes]:
+        chunks = iter(self._response)
+        while True:
+            _restore(self._inner)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                _restore(self._outer)
+            yield chunk
 
     def close(self) -> None:
         if self._closed:
