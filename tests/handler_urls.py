@@ -84,6 +84,14 @@ def stream(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(CountedChunks(), content_type="text/plain")
 
 
+def lazy_links(request: HttpRequest) -> StreamingHttpResponse:
+    """reverse() runs while the server pulls the body, after the view has returned."""
+    return StreamingHttpResponse(
+        (f"{reverse(name)} under {get_script_prefix()}\n" for name in ("where", "go")),
+        content_type="text/plain",
+    )
+
+
 def a_file(request: HttpRequest) -> FileResponse:
     handle = Path(__file__).open("rb")  # noqa: SIM115 (FileResponse closes it)
     OPENED_FILES.append(handle)
@@ -119,6 +127,7 @@ urlpatterns = [
     path("empty/", no_content),
     path("unchanged/", not_modified),
     path("stream/", stream),
+    path("lazy/", lazy_links),
     path("file/", a_file),
     re_path(r"^hello/(?P<rest>.*)$", Hello.as_view(), name="hello"),
 ]

@@ -410,6 +410,20 @@ def test_mounted_inside_a_django_request_fires_signals_once(target: str, body: b
     assert webtest(urlmap(x=INNER)).get("/x/where/").json["reverse"] == "/x/where/"
 
 
+@pytest.mark.parametrize(
+    ("target", "prefix"),
+    [
+        pytest.param("/o/inner/lazy/", "/o/inner", id="nested"),
+        pytest.param("/x/lazy/", "/x", id="top"),
+    ],
+)
+def test_streaming_body_reverses_lazily_under_its_own_prefix(target: str, prefix: str) -> None:
+    app = webtest(urlmap(o=OUTER, x=INNER))
+    assert (
+        app.get(target).text == f"{prefix}/where/ under {prefix}/\n{prefix}/go/ under {prefix}/\n"
+    )
+
+
 # -- signals and close() -----------------------------------------------------------------
 
 
