@@ -353,6 +353,7 @@ class _Options:
     def configure(self) -> None:
         """Select or build the process's Django settings, then set Django up."""
         module = self.settings_module()
+        debug = self.debug()  # checked even where it has no effect
         if module is not None:
             if self.overrides:
                 names = ", ".join(f"django.{name}" for name in self.overrides)
@@ -364,12 +365,13 @@ class _Options:
             try:
                 select_settings(module)
             except ConfigurationError as exc:
+                detail = str(exc).removeprefix(f"settings={module!r} ")
                 raise ConfigurationError(
-                    f"{self.where}: settings = {module!r}: {exc}; give every section the "
+                    f"{self.where}: settings = {module!r}: {detail}; give every section the "
                     "same settings (e.g. once, in [DEFAULT])"
                 ) from exc
         else:
-            _configure_from_ini(self)
+            _configure_from_ini(self, debug)
         try:
             ensure_setup()
         except ConfigurationError as exc:
@@ -442,10 +444,9 @@ class _Options:
 _ini_lock = threading.Lock()
 
 
-def _configure_from_ini(options: _Options) -> None:
+def _configure_from_ini(options: _Options, debug: bool | None) -> None:
     """No settings module: build Django's settings from djwsgi's minimal ones plus the
     section's ``django.NAME`` and ``debug``, or check them against the settings in force."""
-    debug = options.debug()
     with _ini_lock:
         if settings_in_force() is None:
             wanted = {**MINIMAL_SETTINGS, **({} if debug is None else {"DEBUG": debug})}
