@@ -225,10 +225,14 @@ VIEW = """
     [
         pytest.param("tests.paste_views", "a module is not a view", id="module, no colon"),
         pytest.param("tests.paste_views:nope", "has no attribute 'nope'", id="missing attr"),
-        pytest.param("tests.no_such_module:view", "module 'tests.no_such_module' not found",
-                     id="missing module"),
-        pytest.param("tests.paste_views:Page", "use tests.paste_views:Page.as_view()",
-                     id="class-based view"),
+        pytest.param(
+            "tests.no_such_module:view",
+            "module 'tests.no_such_module' not found",
+            id="missing module",
+        ),
+        pytest.param(
+            "tests.paste_views:Page", "use tests.paste_views:Page.as_view()", id="class-based view"
+        ),
         pytest.param("tests.paste_views:patterns", "is list, not a view", id="pattern list"),
         pytest.param("tests.paste_views:not a view", "not a dotted path", id="not dotted"),
     ],
@@ -587,10 +591,15 @@ def test_settings_from_ini_options(tmp_path: Path) -> None:
     result = run_without_settings(SCRIPT, str(ini))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    expected = "{'DEBUG': True, 'TIME_ZONE': 'Europe/Paris', 'ALLOWED_HOSTS': ['localhost', 'example.org']}"
+    expected = (
+        "{'DEBUG': True, 'TIME_ZONE': 'Europe/Paris', "
+        "'ALLOWED_HOSTS': ['localhost', 'example.org']}"
+    )
     assert lines[:2] == [expected, expected]
     conflict, quiet = lines[2:]
-    assert conflict.startswith(f"refused: egg:djwsgi#view in {ini}: django.TIME_ZONE = 'Asia/Tokyo'")
+    assert conflict.startswith(
+        f"refused: egg:djwsgi#view in {ini}: django.TIME_ZONE = 'Asia/Tokyo'"
+    )
     assert "TIME_ZONE = 'Europe/Paris'" in conflict
     assert quiet.startswith(f"refused: egg:djwsgi#view in {ini}: debug = 'false'")
     assert "DEBUG = True" in quiet

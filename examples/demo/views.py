@@ -6,8 +6,15 @@ from django.utils.html import format_html, format_html_join
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    links = [("home", "demo-home"), ("who am I", "whoami"), ("log in", "login"), ("admin", "admin:index")]
-    items = format_html_join("\n", '<li><a href="{}">{}</a></li>', ((reverse(n), t) for t, n in links))
+    links = [
+        ("home", "demo-home"),
+        ("who am I", "whoami"),
+        ("log in", "login"),
+        ("admin", "admin:index"),
+    ]
+    items = format_html_join(
+        "\n", '<li><a href="{}">{}</a></li>', ((reverse(n), t) for t, n in links)
+    )
     return HttpResponse(
         format_html(
             "<!doctype html><title>djwsgi demo</title><h1>Django URLconf at {}</h1><ul>{}</ul>",

@@ -64,10 +64,8 @@ def site_factory(loader: Any, global_conf: dict[str, str], **local_conf: str) ->
         optional={"urlconf", "remote_user", "csrf_exempt"},
         prefixes=(_MOUNT,),
     )
-    view_kwargs = {
-        "remote_user": options.asbool("remote_user", True),
-        "csrf_exempt": options.asbool("csrf_exempt", True),
-    }
+    remote_user = options.asbool("remote_user", True)
+    csrf_exempt = options.asbool("csrf_exempt", True)
     mounts = _parse_mounts(options)
     options.configure()
     from django.conf import settings
@@ -75,8 +73,10 @@ def site_factory(loader: Any, global_conf: dict[str, str], **local_conf: str) ->
     if options.get("urlconf"):
         option, project = "urlconf", options.import_target("urlconf")
     else:
-        option, dotted = "ROOT_URLCONF", str(settings.ROOT_URLCONF)
-        project = _import_root(options, dotted)
+        option, project = (
+            "ROOT_URLCONF",
+            options.import_target("ROOT_URLCONF", str(settings.ROOT_URLCONF)),
+        )
     if isinstance(project, (list, tuple)):
         project_patterns = list(project)
     elif hasattr(project, "urlpatterns"):
@@ -93,18 +93,9 @@ def site_factory(loader: Any, global_conf: dict[str, str], **local_conf: str) ->
             app = loader.get_app(name, global_conf=global_conf)
         except LookupError as exc:
             raise options.error(key, name, str(exc)) from exc
-        patterns.append(mount(prefix, app, **view_kwargs))
+        patterns.append(mount(prefix, app, remote_user=remote_user, csrf_exempt=csrf_exempt))
     origin = options.get("urlconf") or str(settings.ROOT_URLCONF)
     return options.application(SiteURLconf([*patterns, *project_patterns], project, origin))
-
-
-def _import_root(options: _Options, dotted: str) -> Any:
-    from .conf import import_target
-
-    try:
-        return import_target(dotted, what="ROOT_URLCONF =")
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{options.where}: {exc}") from exc
 
 
 def _parse_mounts(options: _Options) -> list[tuple[str, str, str]]:

@@ -153,10 +153,7 @@ def project_factory(global_conf: dict[str, str], **local_conf: str) -> WSGIAppli
     from django.conf import settings
 
     root = settings.ROOT_URLCONF
-    try:
-        import_target(root, what="ROOT_URLCONF =")
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{options.where}: settings {settings_in_force()}: {exc}") from exc
+    options.import_target("ROOT_URLCONF", root)
     if options.middleware() is not None:
         if getattr(settings, "WSGI_APPLICATION", None):
             raise options.error(
@@ -377,15 +374,16 @@ class _Options:
         except ConfigurationError as exc:
             raise ConfigurationError(f"{self.where}: {exc}") from exc
 
-    def import_target(self, option: str) -> Any:
-        value = self.get(option)
+    def import_target(self, option: str, value: str | None = None) -> Any:
+        """Import the dotted path *value* (default: the option's value), naming *option*."""
+        value = value if value is not None else self.get(option)
         assert value is not None
         try:
             return import_target(value, what=f"{option} =")
         except ConfigurationError as exc:
             raise ConfigurationError(f"{self.where}: {exc}") from exc
 
-    def application(self, target: Target) -> DjangoApplication:
+    def application(self, target: Target | Any) -> DjangoApplication:
         """``wsgi_application(target, middleware=...)``, set up now: middleware imported,
         then ``migrate`` run if asked for."""
         middleware = self.middleware()
