@@ -6,7 +6,9 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def create_demo_user(**kwargs: Any) -> None:
+def create_demo_user(app_config: AppConfig, **kwargs: Any) -> None:
+    if app_config.label != "auth":  # post_migrate is sent once per app with models
+        return
     from django.contrib.auth import get_user_model
 
     users = get_user_model()
@@ -20,4 +22,4 @@ class DemoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        post_migrate.connect(create_demo_user, sender=self)
+        post_migrate.connect(create_demo_user, dispatch_uid="djwsgi-demo-user")
