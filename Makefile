@@ -56,7 +56,7 @@ demo: $(VENV)/.installed
 	@echo "  http://127.0.0.1:8080/site/              a Django project ..."
 	@echo "  http://127.0.0.1:8080/site/wiki/Page     ... with a Werkzeug app mounted inside it"
 	@echo "  http://127.0.0.1:8080/nowhere            the not_found app"
-	PYTHONPATH=examples $(VENV)/bin/pserve paste.ini.sample
+	PYTHONPATH=examples $(VENV)/bin/pserve pastedeploy+ini:paste.ini.sample
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests examples benchmarks
