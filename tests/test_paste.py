@@ -527,6 +527,8 @@ def test_migrate_option_runs_migrate(tmp_path: Path, capsys: pytest.CaptureFixtu
 FROM_INI = """
     [DEFAULT]
     debug = true
+    # for every section; without it djwsgi warns (an error in this script)
+    django.SECRET_KEY = "not-secret"
 
     [composite:main]
     use = egg:Paste#urlmap
@@ -536,7 +538,6 @@ FROM_INI = """
     [app:a]
     use = egg:djwsgi#view
     view = tests.paste_views:settings_view
-    django.SECRET_KEY = "not-secret"
     django.TIME_ZONE = Europe/Paris
     django.ALLOWED_HOSTS = ["localhost", "example.org"]
 

@@ -36,9 +36,10 @@ Options every Django factory takes (values arrive as strings, as PasteDeploy giv
     sets ``DEBUG`` when djwsgi builds the settings itself (no settings module); ignored
     otherwise. From ``[DEFAULT]`` or the section (``set debug = ...`` to override a default).
 ``django.NAME = value``
-    one setting, parsed as a Python literal, else kept as a string. Only without a settings
-    module: djwsgi then configures Django from its minimal settings plus these. Combined
-    with ``settings = ...`` it is an error; when another section (or
+    one setting, parsed as a Python literal, else kept as a string; from ``[DEFAULT]`` (for
+    every section: the usual place) or the section. Only without a settings module: djwsgi
+    then configures Django from its minimal settings plus these. Combined with
+    ``settings = ...`` it is an error; when an earlier section (or
     ``DJANGO_SETTINGS_MODULE``) has put settings in force already, the value must agree.
 ``migrate = true``
     run ``manage.py migrate`` for the default database once, when the app is loaded.
@@ -293,8 +294,9 @@ class _Options:
             raise self.error(name, value, "expected true or false") from None
 
     def _parse_overrides(self) -> dict[str, Any]:
+        """``django.NAME`` from ``[DEFAULT]`` (shared by every section), then the section."""
         overrides: dict[str, Any] = {}
-        for key, raw in self.local.items():
+        for key, raw in [*self.global_conf.items(), *self.local.items()]:
             if not key.startswith(_SETTING_PREFIX):
                 continue
             name = key[len(_SETTING_PREFIX) :]
