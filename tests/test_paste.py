@@ -630,3 +630,25 @@ def test_project_needs_settings(tmp_path: Path) -> None:
     )
     result = run_without_settings(script, str(ini))
     assert f"egg:djwsgi#project in {ini}: no settings" in result.stdout, result.stderr
+
+
+def test_filter_remote_user_and_csrf_exempt_options(tmp_path: Path) -> None:
+    ini = write_ini(
+        tmp_path,
+        """
+        [pipeline:main]
+        pipeline = f app
+
+        [filter:f]
+        use = egg:djwsgi#django
+        settings = tests.settings
+        remote_user = false
+        csrf_exempt = false
+
+        [app:app]
+        use = call:tests.apps.paste_apps:flask_factory
+        """,
+    )
+    app = TestApp(validator(loadapp(f"config:{ini}")), extra_environ={"REMOTE_USER": "srv"})
+    assert app.get("/").text == "Hello, srv! at /"  # the server's REMOTE_USER, untouched
+    assert app.post("/", status=403).status_int == 403  # Django's CSRF check stays in front
