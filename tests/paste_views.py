@@ -35,6 +35,9 @@ class Page(View):
         return HttpResponse("page")
 
 
+page = Page.as_view()
+
+
 class Stamp:
     """A middleware that marks the responses it saw."""
 

@@ -231,7 +231,7 @@ VIEW = """
             id="missing module",
         ),
         pytest.param(
-            "tests.paste_views:Page", "use tests.paste_views:Page.as_view()", id="class-based view"
+            "tests.paste_views:Page", "module-level page = Page.as_view()", id="class-based view"
         ),
         pytest.param("tests.paste_views:patterns", "is list, not a view", id="pattern list"),
         pytest.param("tests.paste_views:not a view", "not a dotted path", id="not dotted"),
@@ -244,9 +244,9 @@ def test_bad_view(tmp_path: Path, value: str, expected: str) -> None:
     assert "egg:djwsgi#view" in message
 
 
-def test_class_based_view_as_view_works(tmp_path: Path) -> None:
-    ini = write_ini(tmp_path, VIEW.format("tests.paste_views:hello"))
-    assert TestApp(loadapp(f"config:{ini}")).get("/any").text == "hello /any script="
+def test_class_based_view_made_with_as_view(tmp_path: Path) -> None:
+    ini = write_ini(tmp_path, VIEW.format("tests.paste_views:page"))
+    assert TestApp(validator(loadapp(f"config:{ini}"))).get("/any/path").text == "page"
 
 
 @pytest.mark.parametrize(
@@ -517,6 +517,7 @@ def test_migrate_option_runs_migrate(tmp_path: Path, capsys: pytest.CaptureFixtu
         """,
     )
     loadapp(f"config:{ini}")
+    assert "Operations to perform:" in capsys.readouterr().out  # migrate's own report
     from django.db import connection
 
     assert "auth_user" in connection.introspection.table_names()

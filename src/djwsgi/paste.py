@@ -108,7 +108,13 @@ def view_factory(global_conf: dict[str, str], **local_conf: str) -> WSGIApplicat
     view = options.import_target("view")
     if isinstance(view, type) or not callable(view) or hasattr(view, "urlpatterns"):
         kind = "a class" if isinstance(view, type) else type(view).__name__
-        hint = f"; use {value}.as_view()" if hasattr(view, "as_view") else ""
+        name = getattr(view, "__name__", "View")
+        hint = (
+            f"; name a view made with {name}.as_view(), e.g. a module-level "
+            f"{name.lower()} = {name}.as_view()"
+            if hasattr(view, "as_view")
+            else ""
+        )
         raise options.error(
             "view", value, f"is {kind}, not a view (expected 'package.module:callable'{hint})"
         )
@@ -142,14 +148,13 @@ def project_factory(global_conf: dict[str, str], **local_conf: str) -> WSGIAppli
     ``middleware = ...`` it is ``wsgi_application(ROOT_URLCONF, middleware=...)`` instead.
     """
     options = _Options("project", global_conf, local_conf)
-    if options.settings_module() is None and "ROOT_URLCONF" not in options.overrides:
-        in_force = settings_in_force()
-        if in_force is None or in_force.startswith("djwsgi's settings"):
-            raise ConfigurationError(
-                f"{options.where}: no settings: a project needs settings = package.settings "
-                "(in the section or [DEFAULT]), DJANGO_SETTINGS_MODULE, or at least "
-                "django.ROOT_URLCONF"
-            )
+    no_project = settings_in_force() is None or _conf._configured_by_djwsgi is not None
+    if no_project and options.settings_module() is None and "ROOT_URLCONF" not in options.overrides:
+        raise ConfigurationError(
+            f"{options.where}: no settings: a project needs settings = package.settings "
+            "(in the section or [DEFAULT]), DJANGO_SETTINGS_MODULE, or at least "
+            "django.ROOT_URLCONF"
+        )
     options.configure()
     from django.conf import settings
 
