@@ -173,7 +173,9 @@ def main() -> int:
     print(f"server CPU per request: paste {paste_cpu:.0f} us, plain {plain_cpu:.0f} us (median)")
     print("rounds paste:", " ".join(f"{c * 1e6:.0f}" for c in cpu["paste"]), "us")
     print("rounds plain:", " ".join(f"{c * 1e6:.0f}" for c in cpu["plain"]), "us")
-    print(f"throughput ratio by server CPU (plain/paste): {plain_cpu / paste_cpu:.3f}")
+    print(f"throughput ratio by server CPU (plain/paste): {plain_cpu / paste_cpu:.3f} (median)")
+    best = min(cpu["plain"]) / min(cpu["paste"])
+    print(f"throughput ratio by server CPU (plain/paste): {best:.3f} (least disturbed rounds)")
     return 0
 
 
