@@ -2,6 +2,7 @@
 as a plain Django project, both under waitress, both as subprocess servers on 127.0.0.1.
 
     .venv/bin/python benchmarks/bench_paste_e2e.py [--rounds 5] [--requests 2000] [--threads 2]
+    .venv/bin/python benchmarks/bench_paste_e2e.py --in-process     # the same apps, no server
 
 The paste side serves ``/django/`` (Paste's urlmap → ``egg:djwsgi#urlconf`` → demo.urls);
 the plain side serves ``/`` of ``get_wsgi_application()`` with ``demo.settings`` (same
@@ -123,12 +124,68 @@ def drive(port: int, path: str, requests: int, threads: int) -> float:
     return per_thread * threads / elapsed
 
 
+def in_process(rounds: int, requests: int) -> None:
+    """No server, no client: CPU per request of the urlmap, of the djwsgi app it routes to,
+    and of Django's own handler, called directly in this process (same settings)."""
+    import io
+
+    os.environ.setdefault("DJWSGI_DEMO_DB", str(Path(tempfile.mkdtemp()) / "demo.sqlite3"))
+    sys.path[:0] = [str(REPO / "examples"), str(REPO / "src")]
+    from django.core.wsgi import get_wsgi_application
+    from paste.deploy import loadapp
+
+    cases = {
+        "paste urlmap /django/": (loadapp(f"config:{SAMPLE}"), "", "/django/"),
+        "egg:djwsgi#urlconf alone": (loadapp(f"config:{SAMPLE}#django"), "/django", "/"),
+        "plain get_wsgi_application": (get_wsgi_application(), "", "/"),
+    }
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> None:
+        pass
+
+    best = {name: float("inf") for name in cases}
+    for _ in range(rounds):
+        for name, (app, script_name, path) in cases.items():
+            began = time.process_time()
+            for _ in range(requests):
+                environ = {
+                    "REQUEST_METHOD": "GET",
+                    "SCRIPT_NAME": script_name,
+                    "PATH_INFO": path,
+                    "QUERY_STRING": "",
+                    "SERVER_NAME": "127.0.0.1",
+                    "SERVER_PORT": "80",
+                    "HTTP_HOST": "127.0.0.1",
+                    "SERVER_PROTOCOL": "HTTP/1.1",
+                    "wsgi.url_scheme": "http",
+                    "wsgi.input": io.BytesIO(),
+                    "wsgi.errors": sys.stderr,
+                    "wsgi.version": (1, 0),
+                    "wsgi.multithread": True,
+                    "wsgi.multiprocess": False,
+                    "wsgi.run_once": False,
+                }
+                body = app(environ, start_response)
+                b"".join(body)
+                body.close()
+            best[name] = min(best[name], (time.process_time() - began) / requests)
+    plain = best["plain get_wsgi_application"]
+    for name, seconds in best.items():
+        print(f"{name:28}: {seconds * 1e6:6.0f} us/request  ratio plain/this {plain / seconds:.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--in-process", action="store_true", help="no servers: WSGI calls")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.rounds, args.requests)
+        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {

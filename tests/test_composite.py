@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def load(name: str = "main") -> Any:
-    return loadapp(f"config:configs/site.ini#{name}", relative_to=str(HERE))
+    return loadapp(f"config:configs/paste_site.ini#{name}", relative_to=str(HERE))
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ REPO = HERE.parent
 
 
 def load(name: str = "main") -> Any:
-    return loadapp(f"config:configs/paste.ini#{name}", relative_to=str(HERE))
+    return loadapp(f"config:configs/paste_factories.ini#{name}", relative_to=str(HERE))
 
 
 @pytest.fixture(scope="module")
