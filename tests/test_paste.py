@@ -22,7 +22,6 @@ from djwsgi.handler import DjangoApplication
 from djwsgi.view import MountPattern
 
 HERE = Path(__file__).resolve().parent
-CONFIG = HERE / "configs" / "paste.ini"
 REPO = HERE.parent
 
 
