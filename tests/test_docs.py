@@ -45,8 +45,10 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         + [str(DOCS), str(tmp_path / "html")],
         cwd=REPO,
     )
+    # -W: any Sphinx warning fails the build. (Python warnings of imported packages, such as
+    # Pyramid's pkg_resources deprecation on new setuptools, are not Sphinx warnings.)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == "", result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
     api = (tmp_path / "html" / "api.html").read_text()
     for name in ["wsgi_application", "django_view", "mount", "to_django_response"]:
         assert f'id="djwsgi.{name}"' in api, f"djwsgi.{name} is missing from the API reference"
