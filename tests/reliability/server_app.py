@@ -38,12 +38,13 @@ _lock = threading.Lock()
 
 
 def stream_app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
-    """A foreign app streaming ``?chunks=N`` chunks of 64 KiB (default 4)."""
+    """A foreign app streaming ``?chunks=N`` chunks of ``size`` bytes (default 4 × 64 KiB)."""
     query = dict(p.partition("=")[::2] for p in environ["QUERY_STRING"].split("&") if p)
     chunks = int(query.get("chunks", "4"))
+    chunk = CHUNK[: int(query.get("size", len(CHUNK)))]
     start_response("200 OK", [("Content-Type", "application/octet-stream")])
     for _ in range(chunks):
-        yield CHUNK
+        yield chunk
 
 
 def upload_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

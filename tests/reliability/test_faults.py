@@ -129,9 +129,7 @@ def test_foreign_app_fault(
             # close() raised after the whole body was sent: logged, not swallowed.
             assert (served.status, served.body, served.error) == ("200 OK", b"one;two;", None)
             records = [
-                logging.Formatter().format(r)
-                for r in caplog.records
-                if r.levelno >= logging.ERROR
+                logging.Formatter().format(r) for r in caplog.records if r.levelno >= logging.ERROR
             ]
             assert any(name in r and faulty.TOKEN in r for r in records), records
         else:

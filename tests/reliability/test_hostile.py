@@ -19,7 +19,7 @@ from django.test import Client
 from tests.servers import LiveServer
 
 from . import server_app
-from .live import get, gunicorn_argv, raw, running, waitress_argv
+from .live import get, gunicorn_argv, running, waitress_argv
 from .wsgi import serve
 
 FORGED = [

@@ -28,7 +28,9 @@ SERVERS = {
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     with running(SERVERS[request.param], tmp_path_factory.mktemp(request.param)) as live:
         yield live
 
@@ -74,8 +76,10 @@ def test_disconnect_mid_upload(server: LiveServer) -> None:
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     try:
         sock.sendall(
-            b"POST /upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-            b"Content-Length: 8388608\r\n\r\n" + b"u" * (1024 * 1024)
+            b"POST /upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/octet-stream\r\nContent-Length: 8388608\r\n\r\n"
+            + b"u"
+            * (1024 * 1024)
         )
         time.sleep(0.2)
     finally:
@@ -89,9 +93,10 @@ def test_disconnect_mid_upload(server: LiveServer) -> None:
     )
     assert after["open"] == 0 and after["closed_twice"] == 0, after
     assert after["uploads"]["started"] == after["uploads"]["finished"], after
-    assert after["opened"] - before["opened"] == after["uploads"]["started"] - before["uploads"][
-        "started"
-    ]
+    assert (
+        after["opened"] - before["opened"]
+        == after["uploads"]["started"] - before["uploads"]["started"]
+    )
     body = b"v" * (3 * 1024 * 1024 + 17)
     status, _, answer = raw(
         server,
