@@ -31,7 +31,7 @@ import djwsgi  # noqa: E402
 from .wsgi import CloseStats, counting  # noqa: E402
 
 STATS = CloseStats()
-UPLOADS = {"started": 0, "finished": 0}
+UPLOADS = {"started": 0, "finished": 0, "short": 0}
 LEAKS: list[str] = []
 CHUNK = b"x" * 65536
 _lock = threading.Lock()
@@ -57,8 +57,16 @@ def upload_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         total += len(piece)
     with _lock:
         UPLOADS["finished"] += 1
+        UPLOADS["short"] += total < expected
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [f"got {total}".encode()]
+
+
+def crash_app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+    """Streams a first chunk, then fails: the headers are out, the server must abort."""
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "100000")])
+    yield b"first chunk;"
+    raise RuntimeError("crash_app fails mid-stream")
 
 
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -159,7 +167,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 
 inner = djwsgi.wsgi_application(
-    [path("who/", who, name="who"), djwsgi.mount("stream", counting(stream_app, STATS))],
+    [
+        path("who/", who, name="who"),
+        djwsgi.mount("stream", counting(stream_app, STATS)),
+        djwsgi.mount("crash", counting(crash_app, STATS)),
+    ],
     middleware=[],
 )
 
@@ -169,6 +181,7 @@ urlpatterns = [
     path("accounts/login/", login_page),
     djwsgi.mount("stream", counting(stream_app, STATS)),
     djwsgi.mount("upload", counting(upload_app, STATS)),
+    djwsgi.mount("crash", counting(crash_app, STATS)),
     djwsgi.mount("one", inner),
     djwsgi.mount("two", inner),
     djwsgi.mount("flask", counting(flask_app, STATS)),

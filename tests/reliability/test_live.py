@@ -71,6 +71,23 @@ def test_disconnect_mid_download_closes_once(server: LiveServer, target: str) ->
     _assert_state_is_clean(server)
 
 
+@pytest.mark.parametrize("target", ["/crash/", "/one/crash/"], ids=["mount", "nested mount"])
+def test_app_failing_mid_stream_aborts_the_response_only(server: LiveServer, target: str) -> None:
+    before = stats(server)
+    received = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        while data := sock.recv(65536):  # until the server closes the connection
+            received += data
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert body == b"first chunk;"  # short of the 100,000 bytes promised: aborted
+    after = wait_for(server, lambda s: s["closed"] > before["closed"])
+    assert after["opened"] == before["opened"] + 1
+    assert after["closed"] == before["closed"] + 1 and after["closed_twice"] == 0, after
+    _assert_state_is_clean(server)
+
+
 def test_disconnect_mid_upload(server: LiveServer) -> None:
     before = stats(server)
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
@@ -93,6 +110,10 @@ def test_disconnect_mid_upload(server: LiveServer) -> None:
     )
     assert after["open"] == 0 and after["closed_twice"] == 0, after
     assert after["uploads"]["started"] == after["uploads"]["finished"], after
+    # An app that was called saw a short body (the client's bytes), never invented ones.
+    assert after["uploads"]["short"] - before["uploads"]["short"] == (
+        after["uploads"]["started"] - before["uploads"]["started"]
+    )
     assert (
         after["opened"] - before["opened"]
         == after["uploads"]["started"] - before["uploads"]["started"]
