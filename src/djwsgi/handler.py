@@ -297,8 +297,9 @@ class DjangoApplication(WSGIHandler):
         except BaseException:
             _restore(outer)
             raise
+        inner = (get_urlconf(), get_script_prefix())
         _restore(outer)
-        body = _NestedBody(response, outer)
+        body = _NestedBody(response, outer, inner)
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             file_to_stream.close = body.close
@@ -335,15 +336,36 @@ def _restore(saved: tuple[Any, str]) -> None:
 
 class _NestedBody:
     """A nested response's body: closing it runs the response's resource closers (files,
-    the request) but sends no ``request_finished``, then restores the outer urlconf."""
+    the request) but sends no ``request_finished``, then restores the outer urlconf.
 
-    def __init__(self, response: HttpResponseBase, outer: tuple[Any, str]) -> None:
+    A streaming body runs view code lazily (a generator calling ``reverse()``): each
+    chunk is produced with this application's urlconf and script prefix in place, and
+    the outer request's put back before the chunk goes out."""
+
+    def __init__(
+        self, response: HttpResponseBase, outer: tuple[Any, str], inner: tuple[Any, str]
+    ) -> None:
         self._response = response
         self._outer = outer
+        self._inner = inner
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self._response)
+        if not self._response.streaming:
+            return iter(self._response)
+        return self._stream(iter(self._response))
+
+    def _stream(self, iterator: Iterator[bytes]) -> Iterator[bytes]:
+        while True:
+            saved = (get_urlconf(), get_script_prefix())
+            _restore(self._inner)
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                _restore(saved)
+            yield chunk
 
     def close(self) -> None:
         if self._closed:
