@@ -22,7 +22,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
+from django.http import (  # noqa: E402
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.urls import get_script_prefix, get_urlconf, path, re_path, reverse  # noqa: E402
 from flask import Flask, redirect, request  # noqa: E402
 
@@ -141,6 +146,16 @@ def who(request: HttpRequest) -> JsonResponse:
     )
 
 
+def lazy_who(request: HttpRequest) -> StreamingHttpResponse:
+    """Streams what reverse() and the script prefix say while the body is being sent."""
+
+    def chunks() -> Iterator[bytes]:
+        yield f"lazy {get_script_prefix()} ".encode()
+        yield reverse("lazy").encode()
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
 def probe(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"script_prefix": get_script_prefix(), "urlconf": _urlconf_name(), "path": request.path}
@@ -169,6 +184,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
 inner = djwsgi.wsgi_application(
     [
         path("who/", who, name="who"),
+        path("lazy/", lazy_who, name="lazy"),
         djwsgi.mount("stream", counting(stream_app, STATS)),
         djwsgi.mount("crash", counting(crash_app, STATS)),
     ],
