@@ -74,6 +74,13 @@ def crash_app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
     raise RuntimeError("crash_app fails mid-stream")
 
 
+def file_app(environ: dict[str, Any], start_response: Any) -> Any:
+    """Sends this module's source through the server's ``wsgi.file_wrapper``."""
+    handle = open(__file__, "rb")  # noqa: SIM115 (closed by the wrapper's close())
+    start_response("200 OK", [("Content-Type", "text/x-python")])
+    return environ["wsgi.file_wrapper"](handle, 8192)
+
+
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """What the foreign app was given: the identity, the path split, every header."""
     seen = {
@@ -198,6 +205,7 @@ urlpatterns = [
     djwsgi.mount("stream", counting(stream_app, STATS)),
     djwsgi.mount("upload", counting(upload_app, STATS)),
     djwsgi.mount("crash", counting(crash_app, STATS)),
+    djwsgi.mount("file", counting(file_app, STATS)),
     djwsgi.mount("one", inner),
     djwsgi.mount("two", inner),
     djwsgi.mount("flask", counting(flask_app, STATS)),

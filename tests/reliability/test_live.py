@@ -88,6 +88,20 @@ def test_app_failing_mid_stream_aborts_the_response_only(server: LiveServer, tar
     _assert_state_is_clean(server)
 
 
+def test_server_file_wrapper_from_a_mounted_app_is_closed(server: LiveServer) -> None:
+    source = (Path(__file__).parent / "server_app.py").read_bytes()
+    get(server, "/file/")  # warm-up: a first response may open lazily imported modules
+    before = stats(server)
+    for _ in range(25):
+        status, _, body = get(server, "/file/")
+        assert (status, body) == (200, source)
+    after = wait_for(server, lambda s: s["open"] == 0 and s["fds"] <= before["fds"], timeout=5)
+    assert after["opened"] - before["opened"] == 25
+    assert after["closed"] - before["closed"] == 25 and after["closed_twice"] == 0, after
+    # 25 files were opened; a socket the server has yet to close may still count.
+    assert after["fds"] <= before["fds"] + 2, (before, after)
+
+
 def test_disconnect_mid_upload(server: LiveServer) -> None:
     before = stats(server)
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
