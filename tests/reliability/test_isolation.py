@@ -10,7 +10,9 @@ from wsgiref.validate import validator
 
 from django.urls import get_script_prefix, get_urlconf
 
-from . import server_app
+import djwsgi
+
+from . import faulty, server_app
 from .wsgi import environ_for, serve
 
 
@@ -57,3 +59,36 @@ def test_many_threads_never_see_each_others_mount() -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert wrong == []
+
+
+def test_concurrent_first_requests_load_each_applications_own_middleware() -> None:
+    # Fresh applications set themselves up on their first request; eight of them at once,
+    # half with a middleware chain of their own and half with settings.MIDDLEWARE.
+    own = "tests.reliability.faulty.ReplaceResponseMiddleware"
+    apps = [
+        djwsgi.wsgi_application(
+            [djwsgi.mount("mw-replace", faulty.streaming_ok)],
+            middleware=[own] if k % 2 else None,
+        )
+        for k in range(8)
+    ]
+    barrier = threading.Barrier(len(apps))
+    answers: dict[int, Any] = {}
+
+    def first_request(k: int) -> None:
+        barrier.wait(timeout=30)
+        answers[k] = serve(apps[k], "/mw-replace/x")
+
+    threads = [threading.Thread(target=first_request, args=(k,)) for k in range(len(apps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for k, served in sorted(answers.items()):
+        if k % 2:  # only its own chain: replaced, and no SecurityMiddleware header
+            assert served.body == b"replaced by middleware", (k, served)
+            assert not served.header("X-Content-Type-Options")
+        else:  # the project's chain: the app's body, SecurityMiddleware's header
+            assert served.body == b"streamed /mw-replace", (k, served)
+            assert served.header("X-Content-Type-Options") == ["nosniff"]
+    assert len(answers) == len(apps)
