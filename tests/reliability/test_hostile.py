@@ -10,11 +10,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.servers import LiveServer
 
@@ -265,3 +267,47 @@ def test_foreign_cookies_keep_their_attributes(waitress: LiveServer) -> None:
     assert headers.get_all("Set-Cookie") == expected
     # In process, through the validator, the same.
     assert serve(server_app.application, "/flask/cookies").header("Set-Cookie") == expected
+
+
+# --- random request lines and headers at a live server -------------------------------------
+
+_MOUNTS = ["", "echo/", "one/who/", "two/", "flask/", "private/", "reflect/", "stats"]
+_header_name = st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12).filter(
+    lambda n: n.strip("-") and n.lower() not in ("host", "content-length", "transfer-encoding")
+)
+_header_value = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"),
+    max_size=30,
+).map(str.strip)
+
+
+@pytest.mark.live
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    mount=st.sampled_from(_MOUNTS),
+    path=st.binary(max_size=24),
+    query=st.one_of(st.none(), st.binary(max_size=24)),
+    method=st.sampled_from(["GET", "HEAD", "OPTIONS", "DELETE", "TRACE"]),
+    headers=st.lists(st.tuples(_header_name, _header_value), max_size=4),
+)
+def test_random_requests_are_never_a_server_error(
+    waitress: LiveServer,
+    mount: str,
+    path: bytes,
+    query: bytes | None,
+    method: str,
+    headers: list[tuple[str, str]],
+) -> None:
+    target = "/" + mount + quote(path, safe="/;=,%")
+    if query is not None:
+        target += "?" + quote(query, safe="&=%/")
+    lines = [f"{name}: {value}" for name, value in headers]
+    status, _, body = get(waitress, target, *lines, method=method)
+    assert status < 500 or mount == "reflect/", (target, lines, status, body[:300])
+    assert b"Traceback" not in body and b"SECRET" not in body
