@@ -18,6 +18,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import djwsgi
 from tests.servers import LiveServer
 
 from . import server_app
@@ -311,3 +312,18 @@ def test_random_requests_are_never_a_server_error(
     status, _, body = get(waitress, target, *lines, method=method)
     assert status < 500 or mount == "reflect/", (target, lines, status, body[:300])
     assert b"Traceback" not in body and b"SECRET" not in body
+
+
+def test_foreign_cookies_keep_their_attributes_when_django_middleware_hardens_them() -> None:
+    # A middleware that marks every cookie Secure must add Secure, not drop the app's
+    # HttpOnly, SameSite, Path, Expires and Max-Age.
+    site = djwsgi.wsgi_application(
+        [djwsgi.mount("flask", server_app.flask_app)],
+        middleware=["tests.reliability.faulty.SecureCookiesMiddleware"],
+    )
+    direct = serve(server_app.flask_app, "/cookies", script_name="/flask").header("Set-Cookie")
+    bridged = serve(site, "/flask/cookies").header("Set-Cookie")
+    assert len(bridged) == len(direct) == 4
+    for sent, got in zip(direct, bridged, strict=True):
+        want = {a.strip().lower() for a in sent.split(";")} | {"secure"}
+        assert {a.strip().lower() for a in got.split(";")} == want, (sent, got)
