@@ -103,6 +103,21 @@ def str_chunk_mid_stream(environ: dict[str, Any], start_response: StartResponse)
     return _track(body())
 
 
+def writes_then_raises(environ: dict[str, Any], start_response: StartResponse) -> Any:
+    write = start_response("200 OK", TEXT)
+    write(TOKEN.encode())  # buffered: must not reach the client once the app fails
+    raise RuntimeError(f"{TOKEN}: boom")
+
+
+def writes_str(environ: dict[str, Any], start_response: StartResponse) -> Any:
+    def body() -> Iterator[bytes]:
+        write = start_response("200 OK", TEXT)
+        write(f"{TOKEN} text")
+        yield b"after"
+
+    return _track(body())
+
+
 def _status_app(status: Any) -> Callable[..., Any]:
     def bad_status(environ: dict[str, Any], start_response: StartResponse) -> Any:
         def body() -> Iterator[bytes]:

@@ -39,6 +39,8 @@ FAULTS = [
     pytest.param(faulty.str_chunk, APP_500, id="str chunk"),
     pytest.param(faulty.str_chunk_in_list, APP_500, id="str chunk in a list"),
     pytest.param(faulty.str_chunk_mid_stream, ABORT, id="str chunk mid-stream"),
+    pytest.param(faulty.writes_then_raises, APP_500, id="write() then raises"),
+    pytest.param(faulty.writes_str, APP_500, id="write() of a str"),
     pytest.param(faulty._status_app("200"), APP_500, id="status without reason"),
     pytest.param(faulty._status_app("OK"), APP_500, id="status without code"),
     pytest.param(faulty._status_app("2000 OK"), APP_500, id="status of four digits"),
@@ -102,7 +104,8 @@ def test_foreign_app_fault(
         name = app.__name__
         token = faulty.TOKEN.encode()
         # Whatever happened, the app's iterable (if it returned one) was closed once.
-        assert [b.closes for b in bodies] == ([] if name.endswith("start_response") else [1])
+        eager = name.endswith(("start_response", "then_raises"))  # raised, nothing returned
+        assert [b.closes for b in bodies] == ([] if eager else [1])
 
         if outcome == APP_500:
             assert served.code == 500, served
