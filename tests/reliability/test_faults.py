@@ -21,7 +21,7 @@ from django.urls import get_urlconf, path
 import djwsgi
 
 from . import faulty
-from .wsgi import Served, serve
+from .wsgi import serve
 
 APP_500, ABORT, SERVED, APP_STATUS = "django 500", "abort", "served", "app status"
 
@@ -201,9 +201,3 @@ def test_database_error_in_urlconf_app_is_a_500_and_the_next_query_works(
     after = serve(site, "/ok/")
     assert (after.code, after.body) == (200, b"db says 42")
     assert connection.connection is None  # request_finished closed it, as Django does
-
-
-def test_served_result_shape() -> None:
-    # The helper itself: an abort is reported, not raised, and the result is closed.
-    served = serve(_site(faulty.raises_mid_iteration), "/app/")
-    assert isinstance(served, Served) and served.error is not None
