@@ -182,3 +182,28 @@ def test_slow_clients_do_not_block_other_requests(tmp_path: Path) -> None:
                 sock.close()
         after = wait_for(server, lambda s: s["open"] == 0)
         assert after["open"] == 0 and after["closed_twice"] == 0 and after["leaks"] == [], after
+
+
+def test_a_storm_of_disconnects_leaves_nothing_behind(tmp_path: Path) -> None:
+    with running(waitress_argv(threads=4), tmp_path) as server:
+        get(server, "/one/stream/?chunks=1")  # warm-up
+        before = stats(server)
+
+        def disconnect(k: int) -> None:
+            target = ("/stream/", "/one/stream/", "/flask/")[k % 3]
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.sendall(
+                    f"GET {target}?chunks=16384 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+                )
+                sock.recv(65536)
+
+        threads = [threading.Thread(target=disconnect, args=(k,)) for k in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        after = wait_for(server, lambda s: s["open"] == 0 and s["opened"] - before["opened"] == 30)
+        assert after["opened"] - before["opened"] == 30, after
+        assert after["closed"] - before["closed"] == 30 and after["closed_twice"] == 0, after
+        assert after["threads"] == before["threads"] and after["leaks"] == [], after
+        _assert_state_is_clean(server)
