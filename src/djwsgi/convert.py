@@ -269,15 +269,19 @@ def django_response(
     response: HttpResponseBase
     if type(body) is list:
         if head:
-            if "content-length" not in lower and code not in (204, 304):
+            # The app's body is its GET body, so its length is true; an empty one says
+            # nothing (apps and frameworks drop the body of a HEAD answer themselves).
+            if "content-length" not in lower and code not in (204, 304) and any(body):
                 joined["Content-Length"] = str(sum(map(len, body)))
             body = []
         response = HttpResponse(b"".join(body), status=code, reason=reason, headers=joined)
     else:
         assert isinstance(body, CloseOnce)
         if head:
+            # Still a streaming response, with no body: as an empty HttpResponse it would
+            # get "Content-Length: 0" from CommonMiddleware, a lie about the GET's length.
             body.close()
-            response = HttpResponse(b"", status=code, reason=reason, headers=joined)
+            response = StreamingHttpResponse((), status=code, reason=reason, headers=joined)
         else:
             response = StreamingHttpResponse(body, status=code, reason=reason, headers=joined)
     if not has_content_type:
