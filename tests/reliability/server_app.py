@@ -233,3 +233,13 @@ _django = djwsgi.wsgi_application(urlpatterns)
 _soak = djwsgi.wsgi_application(urlpatterns, middleware=[])
 application = _entry_check(_django)
 soak_application = _entry_check(_soak)
+
+
+def echo_factory(global_conf: dict[str, str], **local_conf: str) -> Any:
+    """``use = call:tests.reliability.server_app:echo_factory``"""
+    return echo_app
+
+
+def secret_factory(global_conf: dict[str, str], **local_conf: str) -> Any:
+    """``use = call:tests.reliability.server_app:secret_factory``"""
+    return secret_app

@@ -327,3 +327,55 @@ def test_foreign_cookies_keep_their_attributes_when_django_middleware_hardens_th
     for sent, got in zip(direct, bridged, strict=True):
         want = {a.strip().lower() for a in sent.split(";")} | {"secure"}
         assert {a.strip().lower() for a in got.split(";")} == want, (sent, got)
+
+
+# --- the same tricks against egg:djwsgi#django with login_required = true -----------------
+
+# "*" (OPTIONS * HTTP/1.1) is left out: Paste's URLMap itself asserts that PATH_INFO starts
+# with "/" and the server answers 500, before any djwsgi code runs.
+GUARDED_TRICKS = [t.replace("private", "guarded") for t in PRIVATE_TRICKS if t != "*"] + [
+    "/guarded/%2e%2e/echo/",
+    "/echo/..%2fguarded/",
+]
+
+
+@pytest.fixture(scope="module")
+def paste_waitress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    argv = waitress_argv("tests.reliability.paste_app:application")
+    with LiveServer(
+        argv, tmp_path_factory.mktemp("paste"), ready_path="/echo/", timeout=60
+    ) as live:
+        yield live
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("target", GUARDED_TRICKS)
+def test_paste_login_required_filter_cannot_be_bypassed(
+    paste_waitress: LiveServer, target: str, method: str
+) -> None:
+    extra = ["Content-Length: 0"] if method in ("POST", "PUT") else []
+    forged = ["Remote-User: admin", "X-Forwarded-User: admin"]
+    status, headers, body = get(paste_waitress, target, *extra, *forged, method=method)
+    assert b"SECRET" not in body
+    assert status in (200, 302, 400, 404, 405), (status, body[:200])
+    if status == 302:
+        assert headers["Location"].startswith("/accounts/login/?next=")
+    if status == 200:  # only the open echo app, as JSON (HEAD: no body)
+        assert target.startswith("/echo"), (target, body[:200])
+        assert headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.usefixtures("django_db")
+def test_paste_login_required_filter_lets_the_user_in_as_remote_user() -> None:
+    from .paste_app import application
+
+    user, _ = User.objects.get_or_create(username="carol")
+    client = Client()
+    client.force_login(user)
+    cookie = ("Cookie", f"sessionid={client.cookies['sessionid'].value}")
+    served = serve(application, "/guarded/x", headers=[cookie, ("Remote-User", "mallory")])
+    assert (served.code, served.body) == (200, b"SECRET-PRIVATE for carol")
+    for method in METHODS:
+        anonymous = serve(application, "/guarded/x", method=method)
+        assert anonymous.code == 302 and b"SECRET" not in anonymous.body, method
