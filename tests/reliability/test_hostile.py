@@ -97,14 +97,14 @@ def test_forged_headers_over_the_wire_gunicorn_untrusted_client(tmp_path: Path) 
 
 @pytest.mark.usefixtures("django_db")
 def test_logged_in_user_is_remote_user_whatever_the_headers() -> None:
-    user, _ = User.objects.get_or_create(username="alice")
+    user, _ = User.objects.get_or_create(username="reliability-alice")
     client = Client()
     client.force_login(user)
     cookie = ("Cookie", f"sessionid={client.cookies['sessionid'].value}")
     seen = _echo(serve(server_app.application, "/echo/", headers=[cookie, *FORGED]).body)
-    assert seen["REMOTE_USER"] == "alice"
+    assert seen["REMOTE_USER"] == "reliability-alice"
     private = serve(server_app.application, "/private/x", headers=[cookie, ("Remote-User", "bob")])
-    assert (private.code, private.body) == (200, b"SECRET-PRIVATE for alice")
+    assert (private.code, private.body) == (200, b"SECRET-PRIVATE for reliability-alice")
     anonymous = serve(server_app.application, "/private/x", headers=[("Remote-User", "alice")])
     assert anonymous.code == 302 and b"SECRET" not in anonymous.body
 
@@ -370,12 +370,12 @@ def test_paste_login_required_filter_cannot_be_bypassed(
 def test_paste_login_required_filter_lets_the_user_in_as_remote_user() -> None:
     from .paste_app import application
 
-    user, _ = User.objects.get_or_create(username="carol")
+    user, _ = User.objects.get_or_create(username="reliability-carol")
     client = Client()
     client.force_login(user)
     cookie = ("Cookie", f"sessionid={client.cookies['sessionid'].value}")
     served = serve(application, "/guarded/x", headers=[cookie, ("Remote-User", "mallory")])
-    assert (served.code, served.body) == (200, b"SECRET-PRIVATE for carol")
+    assert (served.code, served.body) == (200, b"SECRET-PRIVATE for reliability-carol")
     for method in METHODS:
         anonymous = serve(application, "/guarded/x", method=method)
         assert anonymous.code == 302 and b"SECRET" not in anonymous.body, method
