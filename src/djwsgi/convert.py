@@ -138,13 +138,15 @@ class _RequestInput:
 
 class _ConsumedInput(_RequestInput):
     """``wsgi.input`` when Django consumed the body by streaming it (``request.FILES`` on a
-    multipart upload): reading is an error, never a silently empty body."""
+    multipart upload): reading is an error, never a silently empty body. Not an
+    ``OSError``: readers such as Werkzeug's take those for a client that went away and
+    answer 400, losing the message."""
 
     def __init__(self) -> None:
         pass
 
     def read(self, size: int = -1, /) -> bytes:
-        raise OSError(
+        raise RuntimeError(
             "djwsgi: the request body was already consumed by Django (request.POST or "
             "request.FILES parsed a multipart upload by streaming it), so it cannot be "
             "passed to the mounted WSGI app; read request.body before request.POST in "
