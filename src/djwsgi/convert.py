@@ -186,6 +186,12 @@ class _RawCookie(Morsel[str]):
             super().set(name, value, value)
         except CookieError:  # a name the cookie module will not take: keep it as text
             self._key, self._value, self._coded_value = name, value, value
+        for attribute in raw.split(";")[1:]:  # kept should Django code change the cookie
+            key, has_value, attribute_value = attribute.partition("=")
+            key = key.strip().lower()
+            if key in self._reserved:  # type: ignore[attr-defined]
+                flag = key in self._flags  # type: ignore[attr-defined]
+                dict.__setitem__(self, key, True if flag else attribute_value.strip())
         self._raw: str | None = raw
 
     def set(self, key: str, val: str, coded_val: str) -> None:
