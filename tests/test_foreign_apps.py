@@ -314,3 +314,44 @@ def test_header_injection_from_the_app_is_refused() -> None:
     assert "X-Evil" not in res.headers
     assert "Set-Cookie" not in res.headers
     assert b"page x" not in res.body
+
+
+# --- Pyramid and Werkzeug, mounted the same way ------------------------------------------------
+
+
+@pytest.mark.parametrize("script_name", ["", "/site"])
+def test_pyramid_route_url_is_under_the_mount(script_name: str) -> None:
+    from tests.apps import pyramid_app
+
+    application = djwsgi.wsgi_application(
+        [djwsgi.mount("pyr/", validator(pyramid_app.app))], middleware=DEFAULT_MIDDLEWARE
+    )
+    app = TestApp(validator(application), extra_environ={"SCRIPT_NAME": script_name})
+    data = app.get("/pyr/").json
+    assert data == {
+        "route_url": f"http://localhost{script_name}/pyr/page/x",
+        "route_path": f"{script_name}/pyr/page/x",
+        "script_name": f"{script_name}/pyr",
+        "path_info": "/",
+        "remote_user": None,
+    }
+    assert app.get("/pyr/page/y").text == "pyramid page y"
+    app.get("/pyrx/page/y", status=404)
+
+
+@pytest.mark.parametrize("script_name", ["", "/site"])
+def test_werkzeug_url_for_and_script_root_are_under_the_mount(script_name: str) -> None:
+    from tests.apps import werkzeug_app
+
+    application = djwsgi.wsgi_application(
+        [djwsgi.mount("wz", validator(werkzeug_app.app))], middleware=DEFAULT_MIDDLEWARE
+    )
+    app = TestApp(validator(application), extra_environ={"SCRIPT_NAME": script_name})
+    data = app.get("/wz/").json
+    assert data == {
+        "url_for": f"{script_name}/wz/page/x",
+        "external": f"http://localhost{script_name}/wz/page/x",
+        "script_root": f"{script_name}/wz",
+        "path": "/",
+    }
+    assert app.get("/wz/page/caf%C3%A9").text == "werkzeug page café"
