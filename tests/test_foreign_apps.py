@@ -1,5 +1,6 @@
-"""Real foreign WSGI apps (Flask, Pyramid, Werkzeug) mounted in a Django site with
-:func:`djwsgi.mount`, driven through :func:`djwsgi.wsgi_application` with WebTest.
+"""Real foreign WSGI apps (Flask, Pyramid, Werkzeug, Mercurial's hgweb) mounted in a Django
+site with :func:`djwsgi.mount`, driven through :func:`djwsgi.wsgi_application` with WebTest
+(hgweb: served by a live waitress and cloned through with the real ``hg`` client).
 
 Both the foreign app and the Django application around it are wrapped in
 :func:`wsgiref.validate.validator`, so every request below is also a PEP 3333 check of
@@ -8,7 +9,11 @@ each side of the bridge.
 
 from __future__ import annotations
 
-import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from wsgiref.validate import validator
 
@@ -21,6 +26,7 @@ from webtest import TestApp
 
 import djwsgi
 from tests.apps import flask_app
+from tests.servers import BIN, LiveServer
 
 DEFAULT_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -355,3 +361,42 @@ def test_werkzeug_url_for_and_script_root_are_under_the_mount(script_name: str) 
         "path": "/",
     }
     assert app.get("/wz/page/caf%C3%A9").text == "werkzeug page café"
+
+
+# --- Mercurial's hgweb, cloned through Django by the real hg client -----------------------------
+
+HG = str(BIN / "hg")
+
+
+def hg(*args: str, cwd: Path) -> str:
+    env = {**os.environ, "HGUSER": "Zoë Tester <zoe@example.org>", "HGPLAIN": "1", "HGRCPATH": ""}
+    done = subprocess.run(
+        [HG, *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=True
+    )
+    return done.stdout.decode()
+
+
+@pytest.mark.live
+@pytest.mark.slow
+def test_hg_clone_through_django(tmp_path: Path, live_server: Callable[..., LiveServer]) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    hg("init", cwd=repo)
+    (repo / "hello.txt").write_text("hello from hg\n")
+    hg("add", "hello.txt", cwd=repo)
+    hg("commit", "-m", "first commit through djwsgi", cwd=repo)
+    node = hg("log", "-r", "tip", "-T", "{node}", cwd=repo)
+
+    server = live_server(
+        [sys.executable, "-m", "waitress", "--listen=127.0.0.1:{port}",
+         "tests.apps.hgweb_app:application"],
+        env={"DJWSGI_HG_REPO": str(repo), "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        ready_path="/hg/",
+    )
+    dest = tmp_path / "clone"
+    hg("clone", f"{server.url}/hg/", str(dest), cwd=tmp_path)
+    assert hg("log", "-r", "tip", "-T", "{node} {desc}", cwd=dest) == (
+        f"{node} first commit through djwsgi"
+    )
+    assert (dest / "hello.txt").read_text() == "hello from hg\n"
+    assert "Traceback" not in server.log()
