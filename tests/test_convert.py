@@ -64,7 +64,7 @@ def test_to_webob_request_builds_a_new_environ_and_leaves_meta_alone() -> None:
     webob_request = djwsgi.to_webob_request(request)
     environ = webob_request.environ
     assert environ is not request.META
-    assert request.META == before
+    assert before == request.META
     assert environ["PATH_INFO"] == to_wsgi_str("/café/x")
     assert environ["SCRIPT_NAME"] == "/site"
     assert webob_request.path == "/site/caf%C3%A9/x"
@@ -310,8 +310,11 @@ def test_any_path_reaches_the_app_whole(
     assert seen_path == "" or seen_path.startswith("/")
 
 
-_token = st.text("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                 min_size=1, max_size=12)
+_token = st.text(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    min_size=1,
+    max_size=12,
+)
 _latin1 = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="\x7f"),
     max_size=20,
@@ -336,7 +339,9 @@ def test_any_header_list_survives_to_django_response_and_back_to_wsgi(
     application = djwsgi.wsgi_application(view, middleware=[])
     seen: list[tuple[str, str]] = []
 
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc: Any = None) -> Any:
+    def start_response(
+        status: str, response_headers: list[tuple[str, str]], exc: Any = None
+    ) -> Any:
         seen.extend(response_headers)
 
     body = application(RequestFactory().get("/").environ, start_response)

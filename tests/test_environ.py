@@ -63,9 +63,7 @@ def test_wsgi_str_round_trip(text: str) -> None:
         pytest.param("", "/x/wikifoo", "foo", ("/x", "/wikifoo"), id="mid-segment, deeper"),
     ],
 )
-def test_shift_path(
-    script_name: str, path_info: str, rest: str, expected: tuple[str, str]
-) -> None:
+def test_shift_path(script_name: str, path_info: str, rest: str, expected: tuple[str, str]) -> None:
     assert shift_path(script_name, path_info, rest) == expected
 
 

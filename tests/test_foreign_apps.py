@@ -133,9 +133,7 @@ def test_form_post_reaches_flask_whole(middleware: list[str]) -> None:
 
 def test_multipart_post_read_by_django_is_an_error_for_flask_not_an_empty_body() -> None:
     app = site(middleware=[*DEFAULT_MIDDLEWARE, "tests.bridge_middleware.ReadFiles"])
-    res = app.post(
-        "/flask/echo", {"a": "b"}, upload_files=[("f", "f.txt", b"content")], status=500
-    )
+    res = app.post("/flask/echo", {"a": "b"}, upload_files=[("f", "f.txt", b"content")], status=500)
     assert "consumed by Django" in res.text
 
 
@@ -388,8 +386,13 @@ def test_hg_clone_through_django(tmp_path: Path, live_server: Callable[..., Live
     node = hg("log", "-r", "tip", "-T", "{node}", cwd=repo)
 
     server = live_server(
-        [sys.executable, "-m", "waitress", "--listen=127.0.0.1:{port}",
-         "tests.apps.hgweb_app:application"],
+        [
+            sys.executable,
+            "-m",
+            "waitress",
+            "--listen=127.0.0.1:{port}",
+            "tests.apps.hgweb_app:application",
+        ],
         env={"DJWSGI_HG_REPO": str(repo), "DJANGO_SETTINGS_MODULE": "tests.settings"},
         ready_path="/hg/",
     )

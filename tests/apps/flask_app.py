@@ -41,7 +41,9 @@ def echo() -> Any:
     try:
         data = request.get_data(cache=True)
     except Exception as exc:  # what a careful app does with an unreadable body
-        return Response(f"cannot read the body: {type(exc).__name__}: {exc}", status=500, mimetype="text/plain")
+        return Response(
+            f"cannot read the body: {type(exc).__name__}: {exc}", status=500, mimetype="text/plain"
+        )
     return jsonify(
         length=len(data),
         content_length=request.content_length,
