@@ -69,7 +69,8 @@ def test_flask_in_django_login_makes_remote_user(
     django_admin(
         "shell",
         "-c",
-        "from django.contrib.auth.models import User; User.objects.create_user('zoë', password='pw')",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_user('zoë', password='pw')",
     )
     server = live_server(
         _waitress("flask_in_django.wsgi:application"),
