@@ -74,12 +74,17 @@ def build_environ(
     meta = request.META
     # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
     # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
-    environ = {
-        key: value
+    environ = meta.copy()
+    # ("webob." <= key < "webob/") is key.startswith("webob."), without a method call.
+    for key in [
+        key
         for key, value in meta.items()
-        if (type(value) is str if key.isupper() else not key.startswith("webob."))
-        and key not in _DROPPED
-    }
+        if (type(value) is not str and key.isupper()) or "webob." <= key < "webob/"
+    ]:
+        del environ[key]
+    if not _DROPPED.isdisjoint(environ):
+        for key in _DROPPED:
+            environ.pop(key, None)
     script_name: str = meta.get("SCRIPT_NAME", "")
     if path_info is None:
         script_name, shifted = script_name.rstrip("/"), request.path_info
@@ -233,39 +238,33 @@ def django_response(
     """
     code = int(status[:3])
     reason = status[4:]
-    joined: dict[str, str] = {}
-    lower: dict[str, str] = {}
+    response: HttpResponseBase
+    if type(body) is list:
+        content = b"" if head else b"".join(body)
+        response = HttpResponse(content, status=code, reason=reason)
+    else:
+        assert isinstance(body, CloseOnce)
+        if head:
+            body.close()
+            response = HttpResponse(b"", status=code, reason=reason)
+        else:
+            response = StreamingHttpResponse(body, status=code, reason=reason)
+    # The headers were checked (check_headers: token names, latin-1 values without CR, LF
+    # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
+    # straight into its store, {lower-case name: (name, value)}, replacing Django's default
+    # Content-Type (none is added when the app sent none).
+    store: dict[str, tuple[str, str]] = response.headers._store  # type: ignore[attr-defined]
+    del store["content-type"]
     cookies: list[str] = []
-    has_content_type = False
     for name, value in headers:
         key = name.lower()
         if key == "set-cookie":
             cookies.append(value)
             continue
-        if key == "content-type":
-            has_content_type = True
-        seen = lower.get(key)
-        if seen is None:
-            lower[key] = name
-            joined[name] = value
-        else:
-            joined[seen] = f"{joined[seen]}, {value}"
-    response: HttpResponseBase
-    if type(body) is list:
-        if head:
-            if "content-length" not in lower and code not in (204, 304):
-                joined["Content-Length"] = str(sum(map(len, body)))
-            body = []
-        response = HttpResponse(b"".join(body), status=code, reason=reason, headers=joined)
-    else:
-        assert isinstance(body, CloseOnce)
-        if head:
-            body.close()
-            response = HttpResponse(b"", status=code, reason=reason, headers=joined)
-        else:
-            response = StreamingHttpResponse(body, status=code, reason=reason, headers=joined)
-    if not has_content_type:
-        del response.headers["Content-Type"]
+        seen = store.get(key)
+        store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+    if head and type(body) is list and "content-length" not in store and code not in (204, 304):
+        store["content-length"] = ("Content-Length", str(sum(map(len, body))))
     if cookies:
         jar = response.cookies
         for raw in cookies:
