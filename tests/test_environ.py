@@ -293,3 +293,40 @@ def test_call_app_exc_info_before_and_after_headers() -> None:
     with pytest.raises(KeyError, match="late"):
         next(iter(result.body))
     result.close()
+
+
+_TCHARS = "!#$%&'*+-.^_`|~09AZaz"
+
+
+def _valid_header(item: object) -> bool:
+    if type(item) is not tuple or len(item) != 2:
+        return False
+    name, value = item
+    if type(name) is not str or type(value) is not str or not name:
+        return False
+    if any(c not in "!#$%&'*+-.^_`|~" and not (c.isascii() and c.isalnum()) for c in name):
+        return False
+    return not any(c in "\r\n\x00" or ord(c) > 0xFF for c in value)
+
+
+_any_name = st.text(st.sampled_from([*_TCHARS, " ", ":", "\n", "é", ","]), max_size=4)
+_any_value = st.text(st.sampled_from(["a", " ", "\t", "\r", "\n", "\x00", "é", "ÿ", "Ā", ","]))
+_any_item = st.one_of(
+    st.tuples(_any_name, _any_value),
+    st.tuples(_any_name, _any_value, _any_value),
+    st.tuples(st.binary(max_size=2), _any_value),
+    st.lists(_any_name, min_size=2, max_size=2),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_any_item, max_size=5))
+def test_check_headers_accepts_exactly_the_valid_lists(headers: list[Any]) -> None:
+    """The fast path (all names and values checked at once) never accepts what the
+    header-by-header rules refuse, nor refuses what they accept."""
+    valid = all(_valid_header(item) for item in headers)
+    if valid:
+        check_headers(headers, "app")
+    else:
+        with pytest.raises(WSGIProtocolError):
+            check_headers(headers, "app")
