@@ -101,7 +101,7 @@ def check_headers(headers: object, app: str) -> None:
         if not headers:
             return
         if {*map(type, headers)} == {tuple} and {*map(len, headers)} == {2}:
-            names, values = zip(*headers)
+            names, values = zip(*headers, strict=True)
             if {*map(type, names)} == {str} == {*map(type, values)}:
                 joined = "\n".join(names)
                 if (
