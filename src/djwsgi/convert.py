@@ -253,7 +253,7 @@ def django_response(
     # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
     # straight into its store, {lower-case name: (name, value)}, replacing Django's default
     # Content-Type (none is added when the app sent none).
-    store: dict[str, tuple[str, str]] = response.headers._store  # type: ignore[attr-defined]
+    store: dict[str, tuple[str, str]] = response.headers._store
     del store["content-type"]
     cookies: list[str] = []
     for name, value in headers:
