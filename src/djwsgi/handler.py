@@ -18,7 +18,7 @@ under whatever ``SCRIPT_NAME`` the application is mounted at.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import (
     URLPattern,
     URLResolver,
+    get_resolver,
     get_script_prefix,
     get_urlconf,
     re_path,
@@ -95,6 +96,8 @@ def _describe(target: object) -> str:
         return repr(target)
     if isinstance(target, ModuleType):
         return f"module {target.__name__!r}"
+    if not callable(target) and not isinstance(target, (list, tuple)):
+        return repr(target)[:80]  # the value itself names the culprit, not its type
     name = getattr(target, "__qualname__", None) or type(target).__qualname__
     module = getattr(target, "__module__", None)
     return f"{module}.{name}" if module else name
@@ -160,7 +163,7 @@ class _LoadingSettings:
 _load_lock = threading.Lock()
 
 
-class DjangoApplication(WSGIHandler):  # type: ignore[misc]
+class DjangoApplication(WSGIHandler):
     """The WSGI application :func:`wsgi_application` returns (a Django ``WSGIHandler``).
 
     Unlike ``WSGIHandler`` it loads its middleware on the first request (settings may not
@@ -169,13 +172,16 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
     signals to the outer request when it is called from inside another Django request.
     """
 
+    _middleware_chain: Callable[[HttpRequest], HttpResponseBase] | None = None
+    _urlconf: Any
+
     def __init__(self, target: Target, *, middleware: Sequence[str] | None = None) -> None:
         # WSGIHandler.__init__ would load settings.MIDDLEWARE now; that waits for setup().
         self.target = target
         self.name = _describe(target)
         if isinstance(target, str):
             locate_target(target, what="target")
-            self._urlconf: object | None = None
+            self._urlconf = None
         else:
             self._urlconf = _as_urlconf(target, f"target {self.name}")
         if middleware is not None:
@@ -210,7 +216,8 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
                 return
             ensure_setup()
             if self._urlconf is None:
-                imported = import_target(self.target, what="target")  # type: ignore[arg-type]
+                assert isinstance(self.target, str)
+                imported = import_target(self.target, what="target")
                 self._urlconf = _as_urlconf(imported, f"target {self.name}")
             self._load_middleware()
 
@@ -227,33 +234,46 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
             self.load_middleware()
             return
         with _load_lock:
-            real = _base.settings
-            _base.settings = _LoadingSettings(real)
+            real = vars(_base)["settings"]
+            setattr(_base, "settings", _LoadingSettings(real))  # noqa: B010
             _LoadingSettings._local.middleware = self.middleware
             try:
                 self.load_middleware()
             finally:
                 _LoadingSettings._local.middleware = None
-                _base.settings = real
+                setattr(_base, "settings", real)  # noqa: B010
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         # BaseHandler.get_response with this application's URLconf in place of
         # settings.ROOT_URLCONF, for routing and for the error handlers alike.
-        request.urlconf = self._urlconf
+        request.urlconf = self._urlconf  # type: ignore[attr-defined, unused-ignore]
         set_urlconf(self._urlconf)
-        response: HttpResponseBase = self._middleware_chain(request)
-        response._resource_closers.append(request.close)
+        assert self._middleware_chain is not None
+        response = self._middleware_chain(request)
+        response._resource_closers.append(request.close)  # type: ignore[attr-defined]
         if response.status_code >= 400:
             log_response(
                 "%s: %s",
                 response.reason_phrase,
                 request.path,
-                response=response,
+                response=response,  # type: ignore[arg-type]
                 request=request,
             )
         return response
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def resolve_request(self, request: HttpRequest) -> Any:
+        # get_response() has set this application's URLconf for the thread already, so
+        # skip BaseHandler's second set_urlconf() (a context-local write, a few percent of
+        # a small request) unless a middleware chose another URLconf for this request.
+        if getattr(request, "urlconf", None) is not self._urlconf:
+            return super().resolve_request(request)
+        match = get_resolver(self._urlconf).resolve(request.path_info)
+        request.resolver_match = match
+        return match
+
+    def __call__(  # type: ignore[override]
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
         if self._middleware_chain is None:
             self.setup()
         # Django rewrites the dict it is given (PATH_INFO, SCRIPT_NAME): give it a copy so
@@ -265,14 +285,14 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
         signals.request_started.send(sender=self.__class__, environ=environ)
         request = self.request_class(environ)
         response = self.get_response(request)
-        response._handler_class = self.__class__
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
         start_response(*_status_and_headers(response, request))
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             # The server closes the file wrapper, not the response: route that to
             # response.close(), which closes the file and sends request_finished.
             file_to_stream.close = response.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[no-any-return]
+            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
         return response
 
     def _call_nested(
@@ -287,37 +307,39 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
             request = self.request_class(environ)
             response = self.get_response(request)
             start_response(*_status_and_headers(response, request))
+            inner = (get_urlconf(), get_script_prefix())
         except BaseException:
             _restore(outer)
             raise
         _restore(outer)
-        body = _NestedBody(response, outer)
+        body = _NestedBody(response, outer, inner)
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             file_to_stream.close = body.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[no-any-return]
+            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
         return body
 
 
 def _status_and_headers(
     response: HttpResponseBase, request: HttpRequest
 ) -> tuple[str, list[tuple[str, str]]]:
-    status = f"{response.status_code} {response.reason_phrase}"
-    headers = [
-        *response.items(),
-        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
-    ]
     code = response.status_code
-    # A HEAD response's body may be empty already (a mounted app's is), so its length says
-    # nothing about the GET's: leave Content-Length to the view there.
-    if (
+    status = f"{code} {response.reason_phrase}"
+    headers = list(response.items())
+    if code in _NO_BODY_STATUS or code < 200:
+        # No content, so nothing for Content-Type to describe; Django's HttpResponse adds
+        # one to a 204 anyway, which wsgiref.validate (and RFC 9110's spirit) refuses.
+        headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+    elif (
         not response.streaming
+        # A HEAD response's body may be empty already (a mounted app's is), so its length
+        # says nothing about the GET's: leave Content-Length to the view there.
         and request.method != "HEAD"
-        and code >= 200
-        and code not in _NO_BODY_STATUS
-        and not response.has_header("Content-Length")
+        # Not response.has_header(): it raises and catches a KeyError on every miss.
+        and not any(name.lower() == "content-length" for name, _ in headers)
     ):
         headers.append(("Content-Length", str(len(response.content))))  # type: ignore[attr-defined]
+    headers.extend(("Set-Cookie", c.OutputString()) for c in response.cookies.values())
     return status, headers
 
 
@@ -328,15 +350,36 @@ def _restore(saved: tuple[Any, str]) -> None:
 
 class _NestedBody:
     """A nested response's body: closing it runs the response's resource closers (files,
-    the request) but sends no ``request_finished``, then restores the outer urlconf."""
+    the request) but sends no ``request_finished``, then restores the outer urlconf.
 
-    def __init__(self, response: HttpResponseBase, outer: tuple[Any, str]) -> None:
+    A streaming body runs view code while it is pulled, after the outer request got its
+    urlconf and script prefix back: each chunk is pulled under the inner ones, so a lazy
+    ``reverse()`` answers under the inner mount point as it would at the top level."""
+
+    def __init__(
+        self, response: HttpResponseBase, outer: tuple[Any, str], inner: tuple[Any, str]
+    ) -> None:
         self._response = response
         self._outer = outer
+        self._inner = inner
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
+        if self._response.streaming:
+            return self._pull()
         return iter(self._response)
+
+    def _pull(self) -> Iterator[bytes]:
+        chunks = iter(self._response)
+        while True:
+            _restore(self._inner)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                _restore(self._outer)
+            yield chunk
 
     def close(self) -> None:
         if self._closed:
