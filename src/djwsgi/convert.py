@@ -240,16 +240,17 @@ def django_response(
     code = int(status[:3])
     reason = status[4:]
     response: HttpResponseBase
+    # content_type="" (deleted below) spares Django working out its default Content-Type.
     if type(body) is list:
         content = b"" if head else b"".join(body)
-        response = HttpResponse(content, status=code, reason=reason)
+        response = HttpResponse(content, content_type="", status=code, reason=reason)
     else:
         assert isinstance(body, CloseOnce)
         if head:
             body.close()
-            response = HttpResponse(b"", status=code, reason=reason)
+            response = HttpResponse(b"", content_type="", status=code, reason=reason)
         else:
-            response = StreamingHttpResponse(body, status=code, reason=reason)
+            response = StreamingHttpResponse(body, content_type="", status=code, reason=reason)
     # The headers were checked (check_headers: token names, latin-1 values without CR, LF
     # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
     # straight into its store, {lower-case name: (name, value)}, replacing Django's default
