@@ -320,6 +320,21 @@ def test_header_injection_from_the_app_is_refused() -> None:
     assert b"page x" not in res.body
 
 
+urlpatterns = flask_patterns()  # ROOT_URLCONF of the plain-Django test below
+
+
+def test_mount_in_a_plain_django_project_served_by_wsgihandler() -> None:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+
+    with override_settings(ROOT_URLCONF=__name__):
+        app = TestApp(validator(WSGIHandler()), extra_environ={"SCRIPT_NAME": "/site"})
+        data = app.get("/flask/path/caf%C3%A9").json
+        assert data == {"path": "/path/café", "rest": "café", "script_root": "/site/flask"}
+        assert app.get("/flask/").json["url"] == "/site/flask/page/x"
+        assert app.get("/flask/created", status=201).status == "201 Created Here"
+
+
 # --- Pyramid and Werkzeug, mounted the same way ------------------------------------------------
 
 
