@@ -74,12 +74,17 @@ def build_environ(
     meta = request.META
     # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
     # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
-    environ = {
-        key: value
+    environ = meta.copy()
+    # ("webob." <= key < "webob/") is key.startswith("webob."), without a method call.
+    for key in [
+        key
         for key, value in meta.items()
-        if (type(value) is str if key.isupper() else not key.startswith("webob."))
-        and key not in _DROPPED
-    }
+        if (type(value) is not str and key.isupper()) or "webob." <= key < "webob/"
+    ]:
+        del environ[key]
+    if not _DROPPED.isdisjoint(environ):
+        for key in _DROPPED:
+            environ.pop(key, None)
     script_name: str = meta.get("SCRIPT_NAME", "")
     if path_info is None:
         script_name, shifted = script_name.rstrip("/"), request.path_info
@@ -138,13 +143,15 @@ class _RequestInput:
 
 class _ConsumedInput(_RequestInput):
     """``wsgi.input`` when Django consumed the body by streaming it (``request.FILES`` on a
-    multipart upload): reading is an error, never a silently empty body."""
+    multipart upload): reading is an error, never a silently empty body. Not an
+    ``OSError``: readers such as Werkzeug's take those for a client that went away and
+    answer 400, losing the message."""
 
     def __init__(self) -> None:
         pass
 
     def read(self, size: int = -1, /) -> bytes:
-        raise OSError(
+        raise RuntimeError(
             "djwsgi: the request body was already consumed by Django (request.POST or "
             "request.FILES parsed a multipart upload by streaming it), so it cannot be "
             "passed to the mounted WSGI app; read request.body before request.POST in "
@@ -249,43 +256,44 @@ def django_response(
     """
     code = int(status[:3])
     reason = status[4:]
-    joined: dict[str, str] = {}
-    lower: dict[str, str] = {}
-    cookies: list[str] = []
-    has_content_type = False
-    for name, value in headers:
-        key = name.lower()
-        if key == "set-cookie":
-            cookies.append(value)
-            continue
-        if key == "content-type":
-            has_content_type = True
-        seen = lower.get(key)
-        if seen is None:
-            lower[key] = name
-            joined[name] = value
-        else:
-            joined[seen] = f"{joined[seen]}, {value}"
     response: HttpResponseBase
+    # content_type="" (deleted below) spares Django working out its default Content-Type.
     if type(body) is list:
-        if head:
-            # The app's body is its GET body, so its length is true; an empty one says
-            # nothing (apps and frameworks drop the body of a HEAD answer themselves).
-            if "content-length" not in lower and code not in (204, 304) and any(body):
-                joined["Content-Length"] = str(sum(map(len, body)))
-            body = []
-        response = HttpResponse(b"".join(body), status=code, reason=reason, headers=joined)
+        content = b"" if head else b"".join(body)
+        response = HttpResponse(content, content_type="", status=code, reason=reason)
     else:
         assert isinstance(body, CloseOnce)
         if head:
             # Still a streaming response, with no body: as an empty HttpResponse it would
             # get "Content-Length: 0" from CommonMiddleware, a lie about the GET's length.
             body.close()
-            response = StreamingHttpResponse((), status=code, reason=reason, headers=joined)
+            response = StreamingHttpResponse((), content_type="", status=code, reason=reason)
         else:
-            response = StreamingHttpResponse(body, status=code, reason=reason, headers=joined)
-    if not has_content_type:
-        del response.headers["Content-Type"]
+            response = StreamingHttpResponse(body, content_type="", status=code, reason=reason)
+    # The headers were checked (check_headers: token names, latin-1 values without CR, LF
+    # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
+    # straight into its store, {lower-case name: (name, value)}, replacing Django's default
+    # Content-Type (none is added when the app sent none).
+    store: dict[str, tuple[str, str]] = response.headers._store
+    del store["content-type"]
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "set-cookie":
+            cookies.append(value)
+            continue
+        seen = store.get(key)
+        store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+    # The app's body is its GET body, so its length is true; an empty one says nothing
+    # (apps and frameworks drop the body of a HEAD answer themselves).
+    if (
+        head
+        and type(body) is list
+        and any(body)
+        and "content-length" not in store
+        and code not in (204, 304)
+    ):
+        store["content-length"] = ("Content-Length", str(sum(map(len, body))))
     if cookies:
         jar = response.cookies
         for raw in cookies:
