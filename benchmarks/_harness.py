@@ -96,6 +96,12 @@ class Server:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS in /proc")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process (all its threads) so far."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
