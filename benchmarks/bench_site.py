@@ -114,6 +114,7 @@ flask_app = _flask_app()
 urlpatterns = [
     path("hello", hello),
     djwsgi.mount("app", bare_app),
+    djwsgi.mount("app-anonymous", bare_app, remote_user=False),
     re_path(r"^naive(?P<path_info>/.*)?\Z", naive_bridge),
     djwsgi.mount("flask", flask_app),
     djwsgi.mount("stream", stream_app),
