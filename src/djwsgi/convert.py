@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from http.cookies import CookieError, Morsel
 from typing import Any
 
@@ -194,16 +194,17 @@ class _RawCookie(Morsel[str]):
         super().__setitem__(key, value)
         self._raw = None
 
-    def OutputString(self, attrs: list[str] | None = None) -> str:  # noqa: N802 (Morsel API)
+    def OutputString(self, attrs: Container[str] | None = None) -> str:  # noqa: N802 (Morsel API)
         return self._raw if self._raw is not None else super().OutputString(attrs)
 
-    def output(self, attrs: list[str] | None = None, header: str = "Set-Cookie:") -> str:
+    def output(self, attrs: Container[str] | None = None, header: str = "Set-Cookie:") -> str:
         if self._raw is None:
             return super().output(attrs, header)
         return f"{header} {self._raw}" if header else self._raw
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**super().__getstate__(), "raw": self._raw}  # type: ignore[misc]
+        state: dict[str, Any] = super().__getstate__()  # type: ignore[assignment]
+        return {**state, "raw": self._raw}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)  # type: ignore[misc]
@@ -308,11 +309,12 @@ def close_resources(response: HttpResponseBase) -> None:
     """Close what *response* holds (files, the app iterable) without the
     ``request_finished`` signal that ``response.close()`` sends, for a response that is
     part of a larger request."""
-    for closer in response._resource_closers:
+    closers: list[Callable[[], object]] = response._resource_closers  # type: ignore[attr-defined]
+    for closer in closers:
         # As HttpResponseBase.close(): one failing closer never stops the rest.
         with contextlib.suppress(Exception):
             closer()
-    response._resource_closers.clear()
+    closers.clear()
     response.closed = True
 
 
@@ -343,7 +345,7 @@ def to_webob_response(django_response: HttpResponseBase) -> webob.Response:
     response = django_response
     headerlist = [
         *response.items(),
-        *(("Set-Cookie", c.output(header="").lstrip()) for c in response.cookies.values()),
+        *(("Set-Cookie", c.OutputString()) for c in response.cookies.values()),
     ]
     app_iter: Iterable[bytes]
     if response.streaming:

@@ -13,10 +13,9 @@ WSGI form, and an iterable that is closed exactly once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 from ._types import WSGIApplication, WSGIEnvironment
 
@@ -221,9 +220,13 @@ class _Call:
         self.returned = False  # once call_app has returned, the headers count as sent
 
     def start_response(
-        self, status: str, headers: list[tuple[str, str]], exc_info: _ExcInfo | None = None
-    ) -> Any:
-        if exc_info is not None:
+        self,
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: _ExcInfo | tuple[None, None, None] | None = None,
+        /,
+    ) -> Callable[[bytes], object]:
+        if exc_info is not None and exc_info[1] is not None:
             try:
                 if self.returned:
                     raise exc_info[1].with_traceback(exc_info[2])

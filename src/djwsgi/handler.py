@@ -18,7 +18,7 @@ under whatever ``SCRIPT_NAME`` the application is mounted at.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -160,7 +160,7 @@ class _LoadingSettings:
 _load_lock = threading.Lock()
 
 
-class DjangoApplication(WSGIHandler):  # type: ignore[misc]
+class DjangoApplication(WSGIHandler):
     """The WSGI application :func:`wsgi_application` returns (a Django ``WSGIHandler``).
 
     Unlike ``WSGIHandler`` it loads its middleware on the first request (settings may not
@@ -169,13 +169,16 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
     signals to the outer request when it is called from inside another Django request.
     """
 
+    _middleware_chain: Callable[[HttpRequest], HttpResponseBase] | None = None
+    _urlconf: Any
+
     def __init__(self, target: Target, *, middleware: Sequence[str] | None = None) -> None:
         # WSGIHandler.__init__ would load settings.MIDDLEWARE now; that waits for setup().
         self.target = target
         self.name = _describe(target)
         if isinstance(target, str):
             locate_target(target, what="target")
-            self._urlconf: object | None = None
+            self._urlconf = None
         else:
             self._urlconf = _as_urlconf(target, f"target {self.name}")
         if middleware is not None:
@@ -210,7 +213,8 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
                 return
             ensure_setup()
             if self._urlconf is None:
-                imported = import_target(self.target, what="target")  # type: ignore[arg-type]
+                assert isinstance(self.target, str)
+                imported = import_target(self.target, what="target")
                 self._urlconf = _as_urlconf(imported, f"target {self.name}")
             self._load_middleware()
 
@@ -227,33 +231,36 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
             self.load_middleware()
             return
         with _load_lock:
-            real = _base.settings
-            _base.settings = _LoadingSettings(real)
+            real = vars(_base)["settings"]
+            setattr(_base, "settings", _LoadingSettings(real))  # noqa: B010
             _LoadingSettings._local.middleware = self.middleware
             try:
                 self.load_middleware()
             finally:
                 _LoadingSettings._local.middleware = None
-                _base.settings = real
+                setattr(_base, "settings", real)  # noqa: B010
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         # BaseHandler.get_response with this application's URLconf in place of
         # settings.ROOT_URLCONF, for routing and for the error handlers alike.
-        request.urlconf = self._urlconf
+        request.urlconf = self._urlconf  # type: ignore[attr-defined, unused-ignore]
         set_urlconf(self._urlconf)
-        response: HttpResponseBase = self._middleware_chain(request)
-        response._resource_closers.append(request.close)
+        assert self._middleware_chain is not None
+        response = self._middleware_chain(request)
+        response._resource_closers.append(request.close)  # type: ignore[attr-defined]
         if response.status_code >= 400:
             log_response(
                 "%s: %s",
                 response.reason_phrase,
                 request.path,
-                response=response,
+                response=response,  # type: ignore[arg-type]
                 request=request,
             )
         return response
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(  # type: ignore[override]
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
         if self._middleware_chain is None:
             self.setup()
         # Django rewrites the dict it is given (PATH_INFO, SCRIPT_NAME): give it a copy so
@@ -265,14 +272,14 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
         signals.request_started.send(sender=self.__class__, environ=environ)
         request = self.request_class(environ)
         response = self.get_response(request)
-        response._handler_class = self.__class__
+        response._handler_class = self.__class__  # type: ignore[attr-defined]
         start_response(*_status_and_headers(response, request))
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             # The server closes the file wrapper, not the response: route that to
             # response.close(), which closes the file and sends request_finished.
             file_to_stream.close = response.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[no-any-return]
+            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
         return response
 
     def _call_nested(
@@ -295,7 +302,7 @@ class DjangoApplication(WSGIHandler):  # type: ignore[misc]
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             file_to_stream.close = body.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[no-any-return]
+            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
         return body
 
 
@@ -305,7 +312,7 @@ def _status_and_headers(
     status = f"{response.status_code} {response.reason_phrase}"
     headers = [
         *response.items(),
-        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+        *(("Set-Cookie", cookie.OutputString()) for cookie in response.cookies.values()),
     ]
     code = response.status_code
     # A HEAD response's body may be empty already (a mounted app's is), so its length says
