@@ -74,12 +74,16 @@ def build_environ(
     meta = request.META
     # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
     # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
-    environ = {
-        key: value
-        for key, value in meta.items()
-        if (type(value) is str if key.isupper() else not key.startswith("webob."))
-        and key not in _DROPPED
-    }
+    # The copy is made in C; one pass then finds the few keys to drop (an upper-case key
+    # whose value is not a str, WebOb's cache keys), then the fixed names of _DROPPED.
+    environ = meta.copy()
+    for key, value in meta.items():
+        if type(value) is str and key.isupper():
+            continue  # the common case: CGI variables and HTTP_ headers
+        if key.isupper() or key.startswith("webob."):
+            del environ[key]
+    for key in _DROPPED.intersection(environ):
+        del environ[key]
     script_name: str = meta.get("SCRIPT_NAME", "")
     if path_info is None:
         script_name, shifted = script_name.rstrip("/"), request.path_info

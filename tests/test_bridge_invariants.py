@@ -1,0 +1,166 @@
+"""The invariants the bridges' hot paths must keep (DESIGN §3), checked on the functions
+that build each request's environ and each response's headers: an environ is a new dict
+without Django's, WebOb's or routing entries and with only ``str`` upper-case values;
+response headers are kept name for name, joined, validated, with no invented
+``Content-Type``; a broken header from the app is always a protocol error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.http import BadHeaderError, HttpResponse, StreamingHttpResponse
+from django.test import RequestFactory
+
+from djwsgi.convert import build_environ, django_response
+from djwsgi.environ import CloseOnce, WSGIProtocolError, check_headers, check_status
+
+
+def _request(**extra: Any) -> Any:
+    return RequestFactory().get("/wiki/page", **extra)
+
+
+def test_environ_is_a_new_dict_and_meta_is_untouched() -> None:
+    request = _request(HTTP_X_TRACE="abc")
+    meta_before = dict(request.META)
+    environ = build_environ(request, "/page")
+    assert environ is not request.META
+    assert meta_before == request.META
+    assert environ["HTTP_X_TRACE"] == "abc"
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/wiki", "/page")
+
+
+def test_environ_drops_django_webob_and_routing_entries() -> None:
+    request = _request()
+    request.META.update(
+        {
+            "CSRF_COOKIE": "secret",
+            "CSRF_COOKIE_NEEDS_UPDATE": True,
+            "CSRF_COOKIE_USED": True,
+            "webob.adhoc_attrs": {"x": 1},
+            "webob._parsed_query_vars": ({}, ""),
+            "webob.some_text": "a str value is dropped too",
+            "wsgiorg.routing_args": (("outer",), {}),
+            "djwsgi.request": object(),
+        }
+    )
+    environ = build_environ(request, "/page", routing_args=(("a",), {"k": "v"}))
+    assert not [key for key in environ if key.startswith("webob.") or key.startswith("CSRF_")]
+    assert environ["wsgiorg.routing_args"] == (("a",), {"k": "v"})
+    assert environ["djwsgi.request"] is request
+
+
+def test_environ_keeps_only_str_upper_case_values_and_every_lower_case_key() -> None:
+    request = _request()
+    marker = object()
+    request.META.update(
+        {
+            "HTTP_X_NUMBER": 42,  # a middleware's note: not a CGI string
+            "MY_OBJECT": marker,
+            "HTTP_X_TEXT": "kept",
+            "paste.registry": marker,  # other lower-case extension keys pass through
+            "wsgi.custom": marker,
+        }
+    )
+    environ = build_environ(request, "/page")
+    assert "HTTP_X_NUMBER" not in environ and "MY_OBJECT" not in environ
+    assert environ["HTTP_X_TEXT"] == "kept"
+    assert environ["paste.registry"] is marker and environ["wsgi.custom"] is marker
+    assert all(type(v) is str for k, v in environ.items() if k.isupper())
+
+
+@pytest.mark.parametrize(
+    ("server_remote_user", "remote_user", "expected"),
+    [
+        pytest.param("alice", True, None, id="anonymous: the server's value removed"),
+        pytest.param("alice", False, "alice", id="remote_user=False: passed through"),
+    ],
+)
+def test_environ_remote_user(server_remote_user: str, remote_user: bool, expected: Any) -> None:
+    request = _request(REMOTE_USER=server_remote_user)
+    environ = build_environ(request, "/page", remote_user=remote_user)
+    assert environ.get("REMOTE_USER") == expected
+
+
+def test_response_headers_are_kept_joined_and_looked_up_case_insensitively() -> None:
+    headers = [
+        ("X-Thing", "a"),
+        ("Content-Type", "text/plain"),
+        ("x-thing", "b"),
+        ("Set-Cookie", "a=1; Path=/; HttpOnly"),
+        ("Set-Cookie", "b=2; Secure"),
+    ]
+    response = django_response("201 Created Here", headers, [b"body"])
+    assert isinstance(response, HttpResponse)
+    assert (response.status_code, response.reason_phrase) == (201, "Created Here")
+    assert list(response.items()) == [("X-Thing", "a, b"), ("Content-Type", "text/plain")]
+    assert response["x-thing"] == "a, b" and response.has_header("CONTENT-TYPE")
+    assert [c.OutputString() for c in response.cookies.values()] == [
+        "a=1; Path=/; HttpOnly",
+        "b=2; Secure",
+    ]
+    assert response.content == b"body"
+
+
+def test_response_without_content_type_gets_none_and_stays_a_real_header_map() -> None:
+    response = django_response("200 OK", [("X-A", "1")], [b"x"])
+    assert "Content-Type" not in response
+    # What Django code does to the response afterwards is still checked by Django.
+    response["X-Later"] = "fine"
+    assert response["x-later"] == "fine"
+    with pytest.raises(BadHeaderError):
+        response["X-Bad"] = "a\r\nInjected: yes"
+    del response["X-A"]
+    assert list(response.items()) == [("X-Later", "fine")]
+
+
+def test_streaming_and_head_responses_keep_the_headers() -> None:
+    body = CloseOnce(iter([b"a", b"b"]))
+    streaming = django_response("200 OK", [("Content-Length", "2")], body)
+    assert isinstance(streaming, StreamingHttpResponse)
+    assert streaming["Content-Length"] == "2" and "Content-Type" not in streaming
+    assert b"".join(streaming.streaming_content) == b"ab"
+
+    head = django_response("200 OK", [("Content-Type", "text/plain")], [b"12345"], head=True)
+    assert head.content == b"" and head["Content-Length"] == "5"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("text/html; charset=utf-8", id="ascii"),
+        pytest.param("a\tb", id="tab"),
+        pytest.param("caf\xe9", id="latin-1"),
+    ],
+)
+def test_header_values_pep_3333_allows(value: str) -> None:
+    check_headers([("X-Ok", value), ("X-Ok", value)], "app")
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        pytest.param([("X-A", "a\r\nB: c")], "CR or LF", id="header injection"),
+        pytest.param([("X-A", "a\nb")], "CR or LF", id="bare LF"),
+        pytest.param([("X-A", "a\x00b")], "latin-1 string without control", id="NUL"),
+        pytest.param([("X-A", "\u20ac")], "latin-1 string without control", id="not latin-1"),
+        pytest.param([("X A", "v")], "invalid header name", id="space in name"),
+        pytest.param([(b"X-A", "v")], "invalid header name", id="bytes name"),
+        pytest.param([(["X-A"], "v")], "invalid header name", id="unhashable name"),
+        pytest.param([("X-A", b"v")], "PEP 3333 wants str", id="bytes value"),
+        pytest.param([("X-A", "v", "w")], "tuple of two str", id="three items"),
+    ],
+)
+def test_broken_headers_are_refused_after_good_ones_were_seen(
+    headers: list[Any], message: str
+) -> None:
+    check_headers([("X-A", "fine"), ("X-Ok", "fine")], "app")  # names now known good
+    with pytest.raises(WSGIProtocolError, match=message):
+        check_headers(headers, "app")
+
+
+@pytest.mark.parametrize("status", ["200", "200OK", "2000 OK", "200 OK\r\n", b"200 OK", 200])
+def test_broken_status_is_refused_after_good_ones_were_seen(status: Any) -> None:
+    check_status("200 OK", "app")
+    with pytest.raises(WSGIProtocolError, match="PEP 3333 wants a str"):
+        check_status(status, "app")
