@@ -230,39 +230,35 @@ def django_response(
     """
     code = int(status[:3])
     reason = status[4:]
-    joined: dict[str, str] = {}
-    lower: dict[str, str] = {}
+    # Django's ResponseHeaders store: lower-case name → (name as sent, value). The names
+    # and values were validated by check_headers (tokens; latin-1 without CR, LF or NUL),
+    # which is what ResponseHeaders.__setitem__ would check again, header by header.
+    store: dict[str, tuple[str, str]] = {}
     cookies: list[str] = []
-    has_content_type = False
     for name, value in headers:
         key = name.lower()
         if key == "set-cookie":
             cookies.append(value)
             continue
-        if key == "content-type":
-            has_content_type = True
-        seen = lower.get(key)
-        if seen is None:
-            lower[key] = name
-            joined[name] = value
-        else:
-            joined[seen] = f"{joined[seen]}, {value}"
+        seen = store.get(key)
+        store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
     response: HttpResponseBase
     if type(body) is list:
         if head:
-            if "content-length" not in lower and code not in (204, 304):
-                joined["Content-Length"] = str(sum(map(len, body)))
+            if "content-length" not in store and code not in (204, 304):
+                store["content-length"] = ("Content-Length", str(sum(map(len, body))))
             body = []
-        response = HttpResponse(b"".join(body), status=code, reason=reason, headers=joined)
+        response = HttpResponse(b"".join(body), status=code, reason=reason)
     else:
         assert isinstance(body, CloseOnce)
         if head:
             body.close()
-            response = HttpResponse(b"", status=code, reason=reason, headers=joined)
+            response = HttpResponse(b"", status=code, reason=reason)
         else:
-            response = StreamingHttpResponse(body, status=code, reason=reason, headers=joined)
-    if not has_content_type:
-        del response.headers["Content-Type"]
+            response = StreamingHttpResponse(body, status=code, reason=reason)
+    # Exactly these headers, no default Content-Type: Django's ResponseHeaders keeps them
+    # in _store (as CaseInsensitiveMapping does since Django 3.2; the tests pin it down).
+    response.headers._store = store
     if cookies:
         jar = response.cookies
         for raw in cookies:
