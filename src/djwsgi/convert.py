@@ -248,14 +248,15 @@ def django_response(
             if "content-length" not in store and code not in (204, 304):
                 store["content-length"] = ("Content-Length", str(sum(map(len, body))))
             body = []
-        response = HttpResponse(b"".join(body), status=code, reason=reason)
+        # content_type="": no default to work out, as the headers are replaced below.
+        response = HttpResponse(b"".join(body), status=code, reason=reason, content_type="")
     else:
         assert isinstance(body, CloseOnce)
         if head:
             body.close()
-            response = HttpResponse(b"", status=code, reason=reason)
+            response = HttpResponse(b"", status=code, reason=reason, content_type="")
         else:
-            response = StreamingHttpResponse(body, status=code, reason=reason)
+            response = StreamingHttpResponse(body, status=code, reason=reason, content_type="")
     # Exactly these headers, no default Content-Type: Django's ResponseHeaders keeps them
     # in _store (as CaseInsensitiveMapping does since Django 3.2; the tests pin it down).
     response.headers._store = store
