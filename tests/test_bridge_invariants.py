@@ -1,17 +1,22 @@
-"""The invariants the bridges' hot paths must keep (DESIGN §3), checked on the functions
-that build each request's environ and each response's headers: an environ is a new dict
-without Django's, WebOb's or routing entries and with only ``str`` upper-case values;
-response headers are kept name for name, joined, validated, with no invented
-``Content-Type``; a broken header from the app is always a protocol error."""
+"""The invariants the bridges' hot paths must keep (DESIGN §2, §3), checked on the
+functions that build each request's environ and each response's headers: an environ is a
+new dict without Django's, WebOb's or routing entries and with only ``str`` upper-case
+values; response headers are kept name for name, joined, validated, with no invented
+``Content-Type``; a broken header from the app is always a protocol error; a
+``wsgi_application`` routes by its own URLconf unless a middleware picks another."""
 
 from __future__ import annotations
 
 from typing import Any
+from wsgiref.validate import validator
 
 import pytest
 from django.http import BadHeaderError, HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
+from django.urls import path
+from webtest import TestApp
 
+from djwsgi import wsgi_application
 from djwsgi.convert import build_environ, django_response
 from djwsgi.environ import CloseOnce, WSGIProtocolError, check_headers, check_status
 
@@ -164,3 +169,53 @@ def test_broken_status_is_refused_after_good_ones_were_seen(status: Any) -> None
     check_status("200 OK", "app")
     with pytest.raises(WSGIProtocolError, match="PEP 3333 wants a str"):
         check_status(status, "app")
+
+
+def _which(label: str) -> Any:
+    def view(request: Any, **kwargs: Any) -> HttpResponse:
+        match = request.resolver_match
+        return HttpResponse(
+            f"{label} {match.url_name} {request.path_info}", content_type="text/plain"
+        )
+
+    return view
+
+
+class _OtherUrls:
+    """A second URLconf, chosen by a middleware for some requests."""
+
+    urlpatterns = [path("x", _which("other"), name="other-x")]
+
+
+class ChooseOtherUrlconf:
+    """Middleware: ``X-Other: 1`` routes the request by :class:`_OtherUrls`."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if request.headers.get("X-Other"):
+            request.urlconf = _OtherUrls
+        return self.get_response(request)
+
+
+def test_a_middleware_can_still_route_a_request_by_another_urlconf() -> None:
+    app = TestApp(
+        validator(
+            wsgi_application(
+                [path("x", _which("main"), name="main-x")],
+                middleware=["tests.test_bridge_invariants.ChooseOtherUrlconf"],
+            )
+        )
+    )
+    assert app.get("/x").text == "main main-x /x"
+    assert app.get("/x", headers={"X-Other": "1"}).text == "other other-x /x"
+    assert app.get("/x").text == "main main-x /x"  # the next request: the app's own again
+
+
+@pytest.mark.parametrize(
+    ("url", "path_info"), [("/", "/"), ("/a", "/a"), ("/a/b/", "/a/b/"), ("/caf%C3%A9", "/café")]
+)
+def test_a_view_target_answers_every_path(url: str, path_info: str) -> None:
+    app = TestApp(validator(wsgi_application(_which("view"), middleware=[])))
+    assert app.get(url).text == f"view None {path_info}"

@@ -27,14 +27,16 @@ from django.core.handlers import base as _base
 from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import (
+    ResolverMatch,
     URLPattern,
     URLResolver,
+    get_resolver,
     get_script_prefix,
     get_urlconf,
-    re_path,
     set_script_prefix,
     set_urlconf,
 )
+from django.urls.resolvers import RegexPattern
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
@@ -132,11 +134,18 @@ def _as_urlconf(target: object, origin: str) -> object:
         example = f" such as {target.__name__}.as_view()" if hasattr(target, "as_view") else ""
         raise ConfigurationError(f"{origin} is a class; pass a view callable{example}")
     if callable(target):
-        return _PatternList([re_path(r"", target)], origin)
+        return _PatternList([URLPattern(_EveryPath(r"", is_endpoint=True), target)], origin)
     raise ConfigurationError(
         f"{origin} ({type(target).__name__}) is neither a view, a list of URL patterns nor "
         "a module with urlpatterns"
     )
+
+
+class _EveryPath(RegexPattern):
+    """``re_path(r"", view)``'s pattern, matching every path without running the regex."""
+
+    def match(self, path: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return path, (), {}
 
 
 class _LoadingSettings:
@@ -239,6 +248,16 @@ class DjangoApplication(WSGIHandler):
             finally:
                 _LoadingSettings._local.middleware = None
                 setattr(_base, "settings", real)  # noqa: B010
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        # BaseHandler.resolve_request makes request.urlconf the thread's urlconf again;
+        # get_response did that for this application's own, so only resolve then.
+        urlconf = getattr(request, "urlconf", None)
+        if urlconf is not self._urlconf:  # a middleware chose another one, or none
+            return super().resolve_request(request)
+        match = get_resolver(urlconf).resolve(request.path_info)
+        request.resolver_match = match
+        return match
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         # BaseHandler.get_response with this application's URLconf in place of
