@@ -48,8 +48,18 @@ $(VENV313)/.installed: pyproject.toml
 	$(VENV313)/bin/python -c "import django, djwsgi; print('Python 3.13 leg: Django', django.get_version())"
 	touch $@
 
+# The demo package (examples/demo) is imported from examples/; pserve or gunicorn --paste
+# serve the same file (see paste.ini.sample).
 demo: $(VENV)/.installed
-	$(VENV)/bin/python -m djwsgi serve paste.ini.sample --host $(HOST) --port $(PORT)
+	@echo "Serving paste.ini.sample on http://$(HOST):$(PORT)/ (Ctrl-C stops). Try:"
+	@echo "  http://$(HOST):$(PORT)/django/            a Django URLconf (reverse() under /django)"
+	@echo "  http://$(HOST):$(PORT)/django/admin/      the Django admin (log in as demo / demo)"
+	@echo "  http://$(HOST):$(PORT)/hello/any/path     a lone Django view"
+	@echo "  http://$(HOST):$(PORT)/flask/             Flask behind Django's login_required"
+	@echo "  http://$(HOST):$(PORT)/site/              a Django project ..."
+	@echo "  http://$(HOST):$(PORT)/site/wiki/Page     ... with a Werkzeug app mounted inside it"
+	@echo "  http://$(HOST):$(PORT)/nowhere            the not_found app"
+	PYTHONPATH=examples $(VENV)/bin/python -m djwsgi serve paste.ini.sample --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -55,6 +55,7 @@ class ConfigurationError(ImproperlyConfigured):
 _lock = threading.RLock()
 _setup_done = False
 _configured_by_djwsgi: dict[str, Any] | None = None
+_configured_minimal = False
 
 
 def settings_in_force() -> str | None:
@@ -64,6 +65,8 @@ def settings_in_force() -> str | None:
         if module:
             return str(module)
         if _configured_by_djwsgi is not None:
+            if _configured_minimal:
+                return "djwsgi's minimal settings (configured on first use)"
             return "djwsgi's settings (configured from a mapping)"
         return "settings made by settings.configure()"
     module = os.environ.get(ENVIRONMENT_VARIABLE)
@@ -135,7 +138,7 @@ def _select_module(module: str) -> None:
 
 def ensure_setup() -> None:
     """Configure minimal settings if none are chosen, then run ``django.setup()`` once."""
-    global _setup_done, _configured_by_djwsgi
+    global _setup_done, _configured_by_djwsgi, _configured_minimal
     if _setup_done:
         return
     with _lock:
@@ -152,6 +155,7 @@ def ensure_setup() -> None:
             )
             django_settings.configure(**minimal)
             _configured_by_djwsgi = minimal
+            _configured_minimal = True
         try:
             django.setup(set_prefix=False)
         except ImportError as exc:

@@ -97,6 +97,8 @@ def _describe(target: object) -> str:
         return repr(target)
     if isinstance(target, ModuleType):
         return f"module {target.__name__!r}"
+    if not callable(target) and not isinstance(target, (list, tuple)):
+        return repr(target)[:80]  # the value itself names the culprit, not its type
     name = getattr(target, "__qualname__", None) or type(target).__qualname__
     module = getattr(target, "__module__", None)
     return f"{module}.{name}" if module else name
@@ -277,6 +279,16 @@ class DjangoApplication(WSGIHandler):
             )
         return response
 
+    def resolve_request(self, request: HttpRequest) -> Any:
+        # get_response() has set this application's URLconf for the thread already, so
+        # skip BaseHandler's second set_urlconf() (a context-local write, a few percent of
+        # a small request) unless a middleware chose another URLconf for this request.
+        if getattr(request, "urlconf", None) is not self._urlconf:
+            return super().resolve_request(request)
+        match = get_resolver(self._urlconf).resolve(request.path_info)
+        request.resolver_match = match
+        return match
+
     def __call__(  # type: ignore[override]
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
@@ -313,11 +325,12 @@ class DjangoApplication(WSGIHandler):
             request = self.request_class(environ)
             response = self.get_response(request)
             start_response(*_status_and_headers(response, request))
+            inner = (get_urlconf(), get_script_prefix())
         except BaseException:
             _restore(outer)
             raise
         _restore(outer)
-        body = _NestedBody(response, outer)
+        body = _NestedBody(response, outer, inner)
         file_to_stream = getattr(response, "file_to_stream", None)
         if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
             file_to_stream.close = body.close
@@ -328,22 +341,23 @@ class DjangoApplication(WSGIHandler):
 def _status_and_headers(
     response: HttpResponseBase, request: HttpRequest
 ) -> tuple[str, list[tuple[str, str]]]:
-    status = f"{response.status_code} {response.reason_phrase}"
-    headers = [
-        *response.items(),
-        *(("Set-Cookie", cookie.OutputString()) for cookie in response.cookies.values()),
-    ]
     code = response.status_code
-    # A HEAD response's body may be empty already (a mounted app's is), so its length says
-    # nothing about the GET's: leave Content-Length to the view there.
-    if (
+    status = f"{code} {response.reason_phrase}"
+    headers = list(response.items())
+    if code in _NO_BODY_STATUS or code < 200:
+        # No content, so nothing for Content-Type to describe; Django's HttpResponse adds
+        # one to a 204 anyway, which wsgiref.validate (and RFC 9110's spirit) refuses.
+        headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+    elif (
         not response.streaming
+        # A HEAD response's body may be empty already (a mounted app's is), so its length
+        # says nothing about the GET's: leave Content-Length to the view there.
         and request.method != "HEAD"
-        and code >= 200
-        and code not in _NO_BODY_STATUS
-        and not response.has_header("Content-Length")
+        # Not response.has_header(): it raises and catches a KeyError on every miss.
+        and not any(name.lower() == "content-length" for name, _ in headers)
     ):
         headers.append(("Content-Length", str(len(response.content))))  # type: ignore[attr-defined]
+    headers.extend(("Set-Cookie", c.OutputString()) for c in response.cookies.values())
     return status, headers
 
 
@@ -354,15 +368,36 @@ def _restore(saved: tuple[Any, str]) -> None:
 
 class _NestedBody:
     """A nested response's body: closing it runs the response's resource closers (files,
-    the request) but sends no ``request_finished``, then restores the outer urlconf."""
+    the request) but sends no ``request_finished``, then restores the outer urlconf.
 
-    def __init__(self, response: HttpResponseBase, outer: tuple[Any, str]) -> None:
+    A streaming body runs view code while it is pulled, after the outer request got its
+    urlconf and script prefix back: each chunk is pulled under the inner ones, so a lazy
+    ``reverse()`` answers under the inner mount point as it would at the top level."""
+
+    def __init__(
+        self, response: HttpResponseBase, outer: tuple[Any, str], inner: tuple[Any, str]
+    ) -> None:
         self._response = response
         self._outer = outer
+        self._inner = inner
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
+        if self._response.streaming:
+            return self._pull()
         return iter(self._response)
+
+    def _pull(self) -> Iterator[bytes]:
+        chunks = iter(self._response)
+        while True:
+            _restore(self._inner)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                _restore(self._outer)
+            yield chunk
 
     def close(self) -> None:
         if self._closed:
