@@ -166,11 +166,6 @@ def stream_factory(global_conf: dict[str, str], **local_conf: str) -> Any:
     return stream_app
 
 
-def urlconf_factory(global_conf: dict[str, str], **local_conf: str) -> Any:
-    """``use = call:bench_site:urlconf_factory`` / ``urlconf = pkg.urls``"""
-    return djwsgi.wsgi_application(local_conf["urlconf"])
-
-
 def pipeline(path: str | None = None) -> Any:
     """The paste.ini pipeline (``pipeline.ini``, an ``egg:Paste#urlmap``), via ``loadapp``."""
     from paste.deploy import loadapp
