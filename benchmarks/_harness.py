@@ -97,10 +97,19 @@ class Server:
         raise RuntimeError("no VmRSS in /proc")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process (all its threads) so far."""
+        """User + system CPU time so far of the server process (all its threads) and of
+        its live child processes (gunicorn's workers)."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        pid = self.process.pid
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that just exited
+                continue
+            if stat.parent.name == str(pid) or fields[1] == str(pid):
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

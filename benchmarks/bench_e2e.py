@@ -6,8 +6,11 @@ Servers: waitress (``--threads=4``) and gunicorn (2 sync workers). Cases, each a
 :data:`bench_site.BODY`: plain Django (``get_wsgi_application()``), the same URLconf as
 ``wsgi_application(urlconf)`` inside the ``pipeline.ini`` urlmap, and a Flask app mounted in
 the Django site with ``mount``. The load client is Python: *threads* keep-alive
-``http.client`` connections, a fixed number of requests per round and a time limit; the
-cases take turns, round after round, and requests/s is the median over the rounds.
+``http.client`` connections, a fixed number of requests per round and a time limit. The
+cases take turns, round after round (the order alternates); requests/s is the median over
+the rounds, a case's ratio to plain Django the median of the rounds' ratios (cases run
+seconds apart see about the same machine), and the server's CPU time per request (its
+process and workers, user+system) shows the cost that the machine's load does not inflate.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def run(
         servers = {name: Server(argv, log_dir, ready_path="/") for name, argv in apps.items()}
         latencies: dict[str, list[float]] = {case: [] for case in CASES}
         rps: dict[str, list[float]] = {case: [] for case in CASES}
+        cpu_us: dict[str, list[float]] = {case: [] for case in CASES}
         try:
             for server in servers.values():
                 server.__enter__()
@@ -71,8 +75,11 @@ def run(
                     time_limit=time_limit,
                     expect=bench_site.BODY,
                 )
-            for _ in range(rounds):
-                for case, (app, path, _) in CASES.items():
+            for i in range(rounds):
+                order = list(CASES) if i % 2 == 0 else list(CASES)[::-1]
+                for case in order:
+                    app, path, _ = CASES[case]
+                    cpu_before = servers[app].cpu_seconds()
                     answer = load(
                         servers[app].port,
                         path,
@@ -81,6 +88,8 @@ def run(
                         time_limit=time_limit,
                         expect=bench_site.BODY,
                     )
+                    cpu = servers[app].cpu_seconds() - cpu_before
+                    cpu_us[case].append(cpu / answer["requests"] * 1e6)
                     rps[case].append(answer["rps"])
                     latencies[case].extend(answer["latencies"])
         finally:
@@ -91,6 +100,9 @@ def run(
                 "label": CASES[case][2],
                 "rps": median(rps[case]),
                 "rps_rounds": rps[case],
+                # requests/s over plain Django's in the same round, the median of the rounds
+                "ratio": median([a / b for a, b in zip(rps[case], rps["django"], strict=True)]),
+                "server_cpu_us": median(cpu_us[case]),
                 "p50_ms": percentile(sorted(latencies[case]), 0.50) * 1000,
                 "p99_ms": percentile(sorted(latencies[case]), 0.99) * 1000,
                 "requests": len(latencies[case]),
@@ -102,8 +114,8 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=3000, help="per case and round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=1500, help="per case and round")
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--threads", type=int, default=4, help="client connections")
     parser.add_argument("--time-limit", type=float, default=20.0, help="seconds per round")
     parser.add_argument("-o", "--output", type=Path, required=True)
@@ -117,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     for server, cases in results["servers"].items():
         for case, r in cases.items():
             print(
-                f"{server:8} {case:12} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                f"{server:8} {case:12} {r['rps']:8.0f} req/s ({r['ratio']:.3f}x)  "
+                f"server CPU {r['server_cpu_us']:6.0f} us/req  p50 {r['p50_ms']:6.2f} ms  "
                 f"p99 {r['p99_ms']:6.2f} ms"
             )
     return 0
