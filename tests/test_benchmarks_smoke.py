@@ -26,6 +26,8 @@ def _snapshot() -> dict[str, bytes]:
 @pytest.mark.slow
 @pytest.mark.live
 def test_smoke_run_writes_every_result_to_the_directory_given(tmp_path: Path) -> None:
+    # ratios.png needs matplotlib, from the bench extra (make bench's venv), not the test one.
+    pytest.importorskip("matplotlib", reason="matplotlib comes with djwsgi[bench]")
     before = _snapshot()
     out = tmp_path / "results"
     proc = subprocess.run(
@@ -53,11 +55,14 @@ def test_smoke_run_writes_every_result_to_the_directory_given(tmp_path: Path) ->
     streaming = results["streaming"]["cases"]
     assert set(streaming) == {"bare", "mount"}
     assert all(case["download_MBps"] > 0 and case["upload_MBps"] > 0 for case in streaming.values())
+    assert results["streaming"]["ratios"]["download_throughput"] > 0
 
     for server in ("waitress", "gunicorn"):
         cases = results["e2e"]["servers"][server]
         assert set(cases) == {"django", "pipeline", "flask-mount"}
         assert all(case["requests"] > 0 and case["rps"] > 0 for case in cases.values())
+        assert cases["django"]["ratio"] == 1.0
+        assert all(case["server_cpu_us"] >= 0 for case in cases.values())
 
     assert (out / "ratios.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (out / "results.md").read_text()
