@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=2, help="in-process rounds (appended)")
     parser.add_argument("--processes", type=int, default=2, help="pyperf processes per round")
-    parser.add_argument("--pair-runs", type=int, default=2, help="processes measuring ratios")
+    parser.add_argument("--pair-runs", type=int, default=3, help="processes measuring ratios")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
