@@ -27,7 +27,6 @@ from django.core.handlers import base as _base
 from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import (
-    ResolverMatch,
     URLPattern,
     URLResolver,
     get_resolver,
@@ -250,16 +249,6 @@ class DjangoApplication(WSGIHandler):
             finally:
                 _LoadingSettings._local.middleware = None
                 setattr(_base, "settings", real)  # noqa: B010
-
-    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
-        # BaseHandler.resolve_request makes request.urlconf the thread's urlconf again;
-        # get_response did that for this application's own, so only resolve then.
-        urlconf = getattr(request, "urlconf", None)
-        if urlconf is not self._urlconf:  # a middleware chose another one, or none
-            return super().resolve_request(request)
-        match = get_resolver(urlconf).resolve(request.path_info)
-        request.resolver_match = match
-        return match
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         # BaseHandler.get_response with this application's URLconf in place of
