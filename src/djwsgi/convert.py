@@ -175,19 +175,35 @@ def to_django_request(webob_request: webob.Request) -> HttpRequest:
     return WSGIRequest(dict(webob_request.environ))
 
 
+# The attributes a Morsel holds (Python 3.14 adds "partitioned"), and which are flags.
+_MORSEL_ATTRIBUTES: frozenset[str] = frozenset(vars(Morsel)["_reserved"])
+_MORSEL_FLAGS: frozenset[str] = frozenset(vars(Morsel)["_flags"])
+
+
 class _RawCookie(Morsel[str]):
     """A ``Set-Cookie`` header kept as the app wrote it, attributes and all. Django sends
     ``cookie.output(header="")``: that is the original text, until Django code changes the
-    cookie (``set_cookie()``), after which it is a normal cookie again."""
+    cookie (``set_cookie()``, ``morsel["secure"] = True``), after which it is a normal
+    cookie again, with the app's attributes (``HttpOnly``, ``SameSite``, ``Path``, ...)
+    parsed into it so that the change adds to them instead of dropping them."""
 
     def __init__(self, raw: str) -> None:
         super().__init__()
-        name, _, value = raw.split(";", 1)[0].partition("=")
+        pair, *attributes = raw.split(";")
+        name, _, value = pair.partition("=")
         name, value = name.strip(), value.strip()
         try:
             super().set(name, value, value)
         except CookieError:  # a name the cookie module will not take: keep it as text
             self._key, self._value, self._coded_value = name, value, value
+        self._extra: list[str] = []  # attributes Morsel does not know (e.g. Partitioned)
+        for attribute in attributes:
+            key, sep, val = attribute.strip().partition("=")
+            key = key.strip().lower()
+            if key in _MORSEL_ATTRIBUTES and (sep or key in _MORSEL_FLAGS):
+                dict.__setitem__(self, key, val.strip() if sep else True)
+            elif attribute.strip():
+                self._extra.append(attribute.strip())
         self._raw: str | None = raw
 
     def set(self, key: str, val: str, coded_val: str) -> None:
@@ -198,21 +214,28 @@ class _RawCookie(Morsel[str]):
         super().__setitem__(key, value)
         self._raw = None
 
+    def update(self, values: Any) -> None:  # type: ignore[override]
+        super().update(values)
+        self._raw = None
+
     def OutputString(self, attrs: Container[str] | None = None) -> str:  # noqa: N802 (Morsel API)
-        return self._raw if self._raw is not None else super().OutputString(attrs)
+        if self._raw is not None:
+            return self._raw
+        return "; ".join([super().OutputString(attrs), *self._extra])
 
     def output(self, attrs: Container[str] | None = None, header: str = "Set-Cookie:") -> str:
         if self._raw is None:
-            return super().output(attrs, header)
+            return f"{header} {self.OutputString(attrs)}" if header else self.OutputString(attrs)
         return f"{header} {self._raw}" if header else self._raw
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()  # type: ignore[assignment]
-        return {**state, "raw": self._raw}
+        return {**state, "raw": self._raw, "extra": self._extra}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)  # type: ignore[misc]
         self._raw = state.get("raw")
+        self._extra = state.get("extra", [])
 
 
 def django_response(
@@ -245,7 +268,9 @@ def django_response(
     response: HttpResponseBase
     if type(body) is list:
         if head:
-            if "content-length" not in store and code not in (204, 304):
+            # The app's body is its GET body, so its length is true; an empty one says
+            # nothing (apps and frameworks drop the body of a HEAD answer themselves).
+            if "content-length" not in store and code not in (204, 304) and any(body):
                 store["content-length"] = ("Content-Length", str(sum(map(len, body))))
             body = []
         # content_type="": no default to work out, as the headers are replaced below.
@@ -253,8 +278,10 @@ def django_response(
     else:
         assert isinstance(body, CloseOnce)
         if head:
+            # Still a streaming response, with no body: as an empty HttpResponse it would
+            # get "Content-Length: 0" from CommonMiddleware, a lie about the GET's length.
             body.close()
-            response = HttpResponse(b"", status=code, reason=reason, content_type="")
+            response = StreamingHttpResponse((), status=code, reason=reason, content_type="")
         else:
             response = StreamingHttpResponse(body, status=code, reason=reason, content_type="")
     # Exactly these headers, no default Content-Type: Django's ResponseHeaders keeps them

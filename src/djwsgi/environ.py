@@ -12,6 +12,7 @@ WSGI form, and an iterable that is closed exactly once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,11 +32,28 @@ __all__ = [
     "to_wsgi_str",
 ]
 
+_log = logging.getLogger(__name__)
+
 _ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 class WSGIProtocolError(RuntimeError):
     """A WSGI application broke PEP 3333; the message names the application."""
+
+
+def _name_app(exc: BaseException, app: str) -> None:
+    """Note on an exception raised by *app* (or its iterable) which app that was, so that
+    a log or a DEBUG page names it even when the raising frame is an anonymous generator."""
+    if isinstance(exc, Exception) and not isinstance(exc, WSGIProtocolError):
+        note = f"raised by WSGI application {app}"
+        if note not in getattr(exc, "__notes__", ()):
+            exc.add_note(note)
+
+
+def _close(iterable: object) -> None:
+    close = getattr(iterable, "close", None)
+    if close is not None:
+        close()
 
 
 def to_wsgi_str(text: str) -> str:
@@ -177,7 +195,13 @@ class CloseOnce:
             return self._head.pop(0)
         if self._iterator is None:
             self._iterator = iter(self._iterable)
-        chunk = next(self._iterator)
+        try:
+            chunk = next(self._iterator)
+        except StopIteration:
+            raise
+        except Exception as exc:
+            _name_app(exc, self._app)
+            raise
         if type(chunk) is not bytes:
             _bad_chunk(chunk, self._app)
         return chunk
@@ -187,7 +211,13 @@ class CloseOnce:
             self._closed = True
             close = getattr(self._iterable, "close", None)
             if close is not None:
-                close()
+                try:
+                    close()
+                except Exception as exc:
+                    # Django's response.close() swallows what its closers raise: log it here.
+                    _name_app(exc, self._app)
+                    _log.error("close() of WSGI application %s raised", self._app, exc_info=True)
+                    raise
 
     @property
     def closed(self) -> bool:
@@ -310,7 +340,12 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
     ``exc_info`` until then. Whatever is raised on the way closes the app's iterable.
     """
     call = _Call(name)
-    result = app(environ, call.start_response)
+    try:
+        result = app(environ, call.start_response)
+    except Exception as exc:
+        _name_app(exc, name)
+        raise
+    closed = False  # the result is closed once, here or by the returned CloseOnce
     try:
         if isinstance(result, (list, tuple)):
             if call.status is None:
@@ -321,8 +356,8 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
             for chunk in chunks:
                 if type(chunk) is not bytes:
                     _bad_chunk(chunk, name)
-            if type(result) is not list and type(result) is not tuple:
-                CloseOnce(result).close()  # a list has nothing to close; a subclass might
+            closed = True
+            _close(result)  # a list has nothing to close; a list subclass might
             call.returned = True
             return AppResult(call.status, call.headers, chunks)
         iterator = iter(result)
@@ -342,14 +377,15 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
                 raise WSGIProtocolError(
                     f"WSGI application {name} returned without calling start_response"
                 )
-            CloseOnce(result).close()
+            closed = True
+            _close(result)
             call.returned = True
             return AppResult(call.status, call.headers, call.written)
         closer = CloseOnce(result, head=head, iterator=iterator, app=name)
-    except BaseException:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
+    except BaseException as exc:
+        _name_app(exc, name)
+        if not closed:
+            _close(result)
         raise
     call.returned = True
     assert call.status is not None
