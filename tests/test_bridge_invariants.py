@@ -74,6 +74,28 @@ def test_environ_keeps_only_str_upper_case_values_and_every_lower_case_key() -> 
     assert all(type(v) is str for k, v in environ.items() if k.isupper())
 
 
+def test_an_upper_case_key_seen_as_str_before_is_still_dropped_when_it_is_not() -> None:
+    first = _request(HTTP_X_SOMETIMES="text")
+    assert build_environ(first, "/page")["HTTP_X_SOMETIMES"] == "text"
+    later = _request()
+    later.META["HTTP_X_SOMETIMES"] = ["not", "a", "str"]
+    assert "HTTP_X_SOMETIMES" not in build_environ(later, "/page")
+
+
+def test_many_distinct_header_names_are_all_passed_on() -> None:
+    # Clients choose header names: whatever djwsgi remembers of them stays bounded, and
+    # the ones it does not remember are checked all the same.
+    from djwsgi import convert
+
+    names = [f"HTTP_X_CLIENT_{i}" for i in range(2 * convert._UPPER_KEYS_LIMIT)]
+    request = _request(**dict.fromkeys(names, "v"))
+    request.META["HTTP_X_CLIENT_LAST"] = 1
+    environ = build_environ(request, "/page")
+    assert all(environ[name] == "v" for name in names)
+    assert "HTTP_X_CLIENT_LAST" not in environ
+    assert len(convert._UPPER_KEYS) <= convert._UPPER_KEYS_LIMIT
+
+
 @pytest.mark.parametrize(
     ("server_remote_user", "remote_user", "expected"),
     [

@@ -54,6 +54,11 @@ _DROPPED = frozenset(
     }
 )
 
+# Upper-case environ keys already seen (a set lookup is cheaper than str.isupper() per key);
+# bounded, since clients choose the names of their HTTP_ headers.
+_UPPER_KEYS: set[str] = set()
+_UPPER_KEYS_LIMIT = 1024
+
 
 def build_environ(
     request: HttpRequest,
@@ -77,10 +82,17 @@ def build_environ(
     # The copy is made in C; one pass then finds the few keys to drop (an upper-case key
     # whose value is not a str, WebOb's cache keys), then the fixed names of _DROPPED.
     environ = meta.copy()
+    upper = _UPPER_KEYS
     for key, value in meta.items():
-        if type(value) is str and key.isupper():
-            continue  # the common case: CGI variables and HTTP_ headers
-        if key.isupper() or key.startswith("webob."):
+        if key in upper:  # the common case: CGI variables and HTTP_ headers seen before
+            if type(value) is not str:
+                del environ[key]
+        elif key.isupper():
+            if type(value) is not str:
+                del environ[key]
+            elif len(upper) < _UPPER_KEYS_LIMIT:
+                upper.add(key)
+        elif key.startswith("webob."):
             del environ[key]
     for key in _DROPPED.intersection(environ):
         del environ[key]
