@@ -327,30 +327,45 @@ def plot(results: dict[str, Any], path: Path) -> None:
                     True,
                 )
             )
-    fig, ax = plt.subplots(figsize=(11, 0.38 * len(rows) + 1.6))
-    labels = [r[0] for r in rows][::-1]
-    ratios = [r[1] for r in rows][::-1]
-    colors = []
-    for _, ratio, limit, higher in rows[::-1]:
-        if limit is None:
-            colors.append("#9e9e9e")
-        elif (ratio >= limit) if higher else (ratio <= limit):
-            colors.append("#2e7d32")
-        else:
-            colors.append("#c62828")
-    ax.barh(range(len(rows)), ratios, color=colors)
-    for i, (_, ratio, limit, _higher) in enumerate(rows[::-1]):
-        ax.text(ratio, i, f" {ratio:.2f}×", va="center", fontsize=8)
-        if limit is not None:
-            ax.plot([limit, limit], [i - 0.4, i + 0.4], color="black", linewidth=1.5)
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
-    ax.axvline(1.0, color="#555555", linewidth=0.8, linestyle="--")
-    ax.set_xscale("log")
-    ax.set_xlabel(
-        "ratio (log scale); black tick = target; green = met, red = missed, grey = no target"
+    # Comparisons with Django (every target) on a linear axis; costs over the bare app on a
+    # log one.
+    far = [row for row in rows if row[0].endswith("/ bare app")]
+    near = [row for row in rows if not row[0].endswith("/ bare app")]
+    heights = [max(len(near), 1), max(len(far), 1)]
+    fig, axes = plt.subplots(
+        2,
+        1,
+        figsize=(11, 0.36 * sum(heights) + 2.4),
+        gridspec_kw={"height_ratios": heights},
     )
+    for ax, part, log in ((axes[0], near, False), (axes[1], far, True)):
+        part = part[::-1]
+        colors = []
+        for _, ratio, limit, higher in part:
+            if limit is None:
+                colors.append("#9e9e9e")
+            elif (ratio >= limit) if higher else (ratio <= limit):
+                colors.append("#2e7d32")
+            else:
+                colors.append("#c62828")
+        ax.barh(range(len(part)), [row[1] for row in part], color=colors)
+        for i, (_, ratio, limit, _higher) in enumerate(part):
+            ax.text(ratio, i, f" {ratio:.2f}×", va="center", fontsize=8)
+            if limit is not None:
+                ax.plot([limit, limit], [i - 0.4, i + 0.4], color="black", linewidth=1.5)
+        ax.set_yticks(range(len(part)), [row[0] for row in part], fontsize=8)
+        ax.axvline(1.0, color="#555555", linewidth=0.8, linestyle="--")
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlabel("time over the bare WSGI app's (log scale)", fontsize=8)
+        else:
+            ax.set_xlim(0, max([row[1] for row in part] + [1.5]) * 1.12)
+            ax.set_xlabel(
+                "ratio; black tick = target; green = met, red = missed, grey = no target",
+                fontsize=8,
+            )
     m = results["machine"]
-    ax.set_title(
+    axes[0].set_title(
         f"djwsgi benchmarks — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
         f"Django {m['packages']['Django']}" + (" (SMOKE)" if results["smoke"] else ""),
         fontsize=9,
