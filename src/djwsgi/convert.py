@@ -54,11 +54,6 @@ _DROPPED = frozenset(
     }
 )
 
-# Upper-case environ keys already seen (a set lookup is cheaper than str.isupper() per key);
-# bounded, since clients choose the names of their HTTP_ headers.
-_UPPER_KEYS: set[str] = set()
-_UPPER_KEYS_LIMIT = 1024
-
 
 def build_environ(
     request: HttpRequest,
@@ -79,23 +74,17 @@ def build_environ(
     meta = request.META
     # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
     # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
-    # The copy is made in C; one pass then finds the few keys to drop (an upper-case key
-    # whose value is not a str, WebOb's cache keys), then the fixed names of _DROPPED.
     environ = meta.copy()
-    upper = _UPPER_KEYS
-    for key, value in meta.items():
-        if key in upper:  # the common case: CGI variables and HTTP_ headers seen before
-            if type(value) is not str:
-                del environ[key]
-        elif key.isupper():
-            if type(value) is not str:
-                del environ[key]
-            elif len(upper) < _UPPER_KEYS_LIMIT:
-                upper.add(key)
-        elif key.startswith("webob."):
-            del environ[key]
-    for key in _DROPPED.intersection(environ):
+    # ("webob." <= key < "webob/") is key.startswith("webob."), without a method call.
+    for key in [
+        key
+        for key, value in meta.items()
+        if (type(value) is not str and key.isupper()) or "webob." <= key < "webob/"
+    ]:
         del environ[key]
+    if not _DROPPED.isdisjoint(environ):
+        for key in _DROPPED:
+            environ.pop(key, None)
     script_name: str = meta.get("SCRIPT_NAME", "")
     if path_info is None:
         script_name, shifted = script_name.rstrip("/"), request.path_info
@@ -154,13 +143,15 @@ class _RequestInput:
 
 class _ConsumedInput(_RequestInput):
     """``wsgi.input`` when Django consumed the body by streaming it (``request.FILES`` on a
-    multipart upload): reading is an error, never a silently empty body."""
+    multipart upload): reading is an error, never a silently empty body. Not an
+    ``OSError``: readers such as Werkzeug's take those for a client that went away and
+    answer 400, losing the message."""
 
     def __init__(self) -> None:
         pass
 
     def read(self, size: int = -1, /) -> bytes:
-        raise OSError(
+        raise RuntimeError(
             "djwsgi: the request body was already consumed by Django (request.POST or "
             "request.FILES parsed a multipart upload by streaming it), so it cannot be "
             "passed to the mounted WSGI app; read request.body before request.POST in "
@@ -265,10 +256,26 @@ def django_response(
     """
     code = int(status[:3])
     reason = status[4:]
-    # Django's ResponseHeaders store: lower-case name → (name as sent, value). The names
-    # and values were validated by check_headers (tokens; latin-1 without CR, LF or NUL),
-    # which is what ResponseHeaders.__setitem__ would check again, header by header.
-    store: dict[str, tuple[str, str]] = {}
+    response: HttpResponseBase
+    # content_type="" (deleted below) spares Django working out its default Content-Type.
+    if type(body) is list:
+        content = b"" if head else b"".join(body)
+        response = HttpResponse(content, content_type="", status=code, reason=reason)
+    else:
+        assert isinstance(body, CloseOnce)
+        if head:
+            # Still a streaming response, with no body: as an empty HttpResponse it would
+            # get "Content-Length: 0" from CommonMiddleware, a lie about the GET's length.
+            body.close()
+            response = StreamingHttpResponse((), content_type="", status=code, reason=reason)
+        else:
+            response = StreamingHttpResponse(body, content_type="", status=code, reason=reason)
+    # The headers were checked (check_headers: token names, latin-1 values without CR, LF
+    # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
+    # straight into its store, {lower-case name: (name, value)}, replacing Django's default
+    # Content-Type (none is added when the app sent none).
+    store: dict[str, tuple[str, str]] = response.headers._store
+    del store["content-type"]
     cookies: list[str] = []
     for name, value in headers:
         key = name.lower()
@@ -277,28 +284,16 @@ def django_response(
             continue
         seen = store.get(key)
         store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
-    response: HttpResponseBase
-    if type(body) is list:
-        if head:
-            # The app's body is its GET body, so its length is true; an empty one says
-            # nothing (apps and frameworks drop the body of a HEAD answer themselves).
-            if "content-length" not in store and code not in (204, 304) and any(body):
-                store["content-length"] = ("Content-Length", str(sum(map(len, body))))
-            body = []
-        # content_type="": no default to work out, as the headers are replaced below.
-        response = HttpResponse(b"".join(body), status=code, reason=reason, content_type="")
-    else:
-        assert isinstance(body, CloseOnce)
-        if head:
-            # Still a streaming response, with no body: as an empty HttpResponse it would
-            # get "Content-Length: 0" from CommonMiddleware, a lie about the GET's length.
-            body.close()
-            response = StreamingHttpResponse((), status=code, reason=reason, content_type="")
-        else:
-            response = StreamingHttpResponse(body, status=code, reason=reason, content_type="")
-    # Exactly these headers, no default Content-Type: Django's ResponseHeaders keeps them
-    # in _store (as CaseInsensitiveMapping does since Django 3.2; the tests pin it down).
-    response.headers._store = store
+    # The app's body is its GET body, so its length is true; an empty one says nothing
+    # (apps and frameworks drop the body of a HEAD answer themselves).
+    if (
+        head
+        and type(body) is list
+        and any(body)
+        and "content-length" not in store
+        and code not in (204, 304)
+    ):
+        store["content-length"] = ("Content-Length", str(sum(map(len, body))))
     if cookies:
         jar = response.cookies
         for raw in cookies:

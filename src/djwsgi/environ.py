@@ -94,7 +94,7 @@ def shift_path(script_name: str, path_info: str, rest: str) -> tuple[str, str]:
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_VALUE = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
-_STATUS = re.compile(r"[1-9][0-9][0-9] [^\r\n\x00]*\Z")
+_STATUS = re.compile(r"[1-9][0-9][0-9] [^\r\n\x00\u0100-\U0010ffff]*\Z")  # latin-1 only
 
 
 # Statuses and header names already found valid (apps send the same few again and again);
@@ -108,21 +108,13 @@ def check_status(status: object, app: str) -> None:
     """Refuse a status that is not ``"NNN reason"`` as a latin-1 string."""
     if type(status) is str and status in _VALID_STATUSES:
         return
-    if type(status) is not str or not _STATUS.match(status) or not _latin1(status):
+    if type(status) is not str or not _STATUS.match(status):
         raise WSGIProtocolError(
             f"WSGI application {app} gave the status {status!r}; PEP 3333 wants a str like "
             "'200 OK' (three digits, a space, a reason phrase)"
         )
     if len(_VALID_STATUSES) < _CACHE_LIMIT:
         _VALID_STATUSES.add(status)
-
-
-def _latin1(value: str) -> bool:
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_headers(headers: object, app: str) -> None:
