@@ -7,6 +7,7 @@
 # (.venv-py313).  A missing Python 3.13 skips that leg with a loud banner, never silently.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
@@ -36,7 +37,7 @@ help:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip 2>/dev/null
-	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -e '.[test,docs,bench]' 'Django>=5.2,<5.3' 'django-stubs>=5.2,<5.3' 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -e '.[test,docs,bench]' 'Django>=5.2,<5.3' 'django-stubs>=5.2,<5.3' 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(VENV)/bin/python -c "import django, djwsgi; assert django.VERSION[:2] == (5, 2), django.VERSION"
 	touch $@
 
@@ -44,7 +45,7 @@ $(VENV313)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON313)" ]; then echo "no Python 3.13 interpreter" >&2; exit 1; fi
 	$(PYTHON313) -m venv $(VENV313)
 	$(VENV313)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip 2>/dev/null
-	$(VENV313)/bin/python -m pip install $(PIP_FLAGS) --upgrade -e '.[test]' Django 2>&1 | grep -v "^WARNING: Location" || true
+	$(VENV313)/bin/python -m pip install $(PIP_FLAGS) --upgrade -e '.[test]' Django 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(VENV313)/bin/python -c "import django, djwsgi; print('Python 3.13 leg: Django', django.get_version())"
 	touch $@
 

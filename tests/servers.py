@@ -25,6 +25,16 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def gunicorn(*args: str) -> list[str]:
+    """The ``gunicorn`` command line with *args*, without the control socket that newer
+    gunicorn opens at one fixed path in $HOME (tests run beside other gunicorns)."""
+    import gunicorn.config
+
+    known = {setting.name for setting in gunicorn.config.KNOWN_SETTINGS}
+    quiet = ["--no-control-socket"] if "control_socket_disable" in known else []
+    return [str(BIN / "gunicorn"), *quiet, *args]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

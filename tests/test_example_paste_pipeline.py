@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.servers import BIN, REPO, LiveServer
+from tests.servers import REPO, LiveServer, gunicorn
 
 EXAMPLE = REPO / "examples" / "paste_pipeline"
 
@@ -24,7 +24,7 @@ def fetch(url: str) -> tuple[int, dict[str, str], str]:
 
 @pytest.mark.live
 def test_paste_pipeline_example(live_server: Callable[..., LiveServer]) -> None:
-    argv = [str(BIN / "gunicorn"), "--paste", "pipeline.ini", "-b", "127.0.0.1:{port}"]
+    argv = gunicorn("--paste", "pipeline.ini", "-b", "127.0.0.1:{port}")
     env = {"PYTHONPATH": ".", "DJANGO_SETTINGS_MODULE": ""}
     server = live_server(argv, env=env, cwd=EXAMPLE, ready_path="/hello/")
     status, _, body = fetch(server.url + "/api/items/42/")

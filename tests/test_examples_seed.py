@@ -12,17 +12,9 @@ from typing import Any
 import gunicorn.config
 import pytest
 
-from tests.servers import BIN, LiveServer
+from tests.servers import BIN, LiveServer, gunicorn
 
 pytestmark = pytest.mark.live
-
-# Newer gunicorn opens a control socket at one fixed path in $HOME: not for tests that may
-# run beside other gunicorns.
-GUNICORN_NO_CONTROL = (
-    ["--no-control-socket"]
-    if any(s.name == "control_socket_disable" for s in gunicorn.config.KNOWN_SETTINGS)
-    else []
-)
 
 # argv per server; "{prefix}" is where the server mounts the app ("" for the root).
 SERVERS = [
@@ -32,13 +24,7 @@ SERVERS = [
         id="waitress-serve --url-prefix",
     ),
     pytest.param(
-        [
-            str(BIN / "gunicorn"),
-            "--bind=127.0.0.1:{port}",
-            "--workers=1",
-            "--log-level=warning",
-            *GUNICORN_NO_CONTROL,
-        ],
+        gunicorn("--bind=127.0.0.1:{port}", "--workers=1", "--log-level=warning"),
         "",
         id="gunicorn",
     ),

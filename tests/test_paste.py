@@ -516,7 +516,7 @@ def test_migrate_option_runs_migrate(tmp_path: Path, capsys: pytest.CaptureFixtu
         """,
     )
     loadapp(f"config:{ini}")
-    assert "Operations to perform:" in capsys.readouterr().out  # migrate's own report
+    assert "Operations to perform:" in capsys.readouterr().err  # migrate's own report
     from django.db import connection
 
     assert "auth_user" in connection.introspection.table_names()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import BIN, REPO, LiveServer
+from tests.servers import BIN, REPO, LiveServer, gunicorn
 
 SAMPLE = REPO / "paste.ini.sample"
 
@@ -130,7 +130,7 @@ def test_sample_under_gunicorn_with_two_workers(
     tmp_path: Path, live_server: Callable[..., LiveServer]
 ) -> None:
     # gunicorn ignores [server:main]; each worker loads the ini (and migrates, one at a time).
-    argv = [str(BIN / "gunicorn"), "--paste", str(SAMPLE), "-b", "127.0.0.1:{port}", "-w", "2"]
+    argv = gunicorn("--paste", str(SAMPLE), "-b", "127.0.0.1:{port}", "-w", "2")
     server = live_server(argv, env=server_env(tmp_path), ready_path="/hello/")
     exercise_sample(server)
     log = server.log()

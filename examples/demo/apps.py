@@ -1,5 +1,6 @@
 """Creates the ``demo`` user (password ``demo``) after the first ``migrate``."""
 
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -14,7 +15,7 @@ def create_demo_user(app_config: AppConfig, **kwargs: Any) -> None:
     users = get_user_model()
     if not users.objects.filter(username="demo").exists():
         users.objects.create_superuser("demo", "demo@example.com", "demo")
-        print("djwsgi demo: created the user 'demo' with the password 'demo'", flush=True)
+        print("djwsgi demo: created the user 'demo' with the password 'demo'", file=sys.stderr)
 
 
 class DemoConfig(AppConfig):

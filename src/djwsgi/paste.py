@@ -55,6 +55,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import sys
 import tempfile
 import threading
 import warnings
@@ -512,7 +513,8 @@ def _migrate_once(options: _Options) -> None:
             return
         try:
             with _interprocess_lock():
-                call_command("migrate", interactive=False, verbosity=1)
+                # On stderr: stdout belongs to the program loading the ini (djwsgi routes --json).
+                call_command("migrate", interactive=False, verbosity=1, stdout=sys.stderr)
         except (ImproperlyConfigured, CommandError, DatabaseError) as exc:
             raise options.error("migrate", options.get("migrate"), str(exc)) from exc
         _migrated = True

@@ -17,7 +17,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from tests.servers import LiveServer
+from tests.servers import LiveServer, gunicorn
 
 APP = "tests.reliability.server_app:application"
 
@@ -35,16 +35,13 @@ def waitress_argv(app: str = APP, threads: int = 4) -> list[str]:
 
 def gunicorn_argv(app: str = APP) -> list[str]:
     # One sync worker: requests run one at a time in one thread of one process.
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
+    return gunicorn(
         "--bind=127.0.0.1:{port}",
         "--workers=1",
         "--worker-class=sync",
         "--timeout=60",
         app,
-    ]
+    )
 
 
 @contextmanager
