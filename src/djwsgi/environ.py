@@ -97,13 +97,24 @@ _BAD_VALUE = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
 _STATUS = re.compile(r"[1-9][0-9][0-9] [^\r\n\x00\u0100-\U0010ffff]*\Z")  # latin-1 only
 
 
+# Statuses and header names already found valid (apps send the same few again and again);
+# bounded, so that an app inventing names cannot grow them without limit.
+_VALID_STATUSES: set[str] = set()
+_VALID_NAMES: set[str] = set()
+_CACHE_LIMIT = 512
+
+
 def check_status(status: object, app: str) -> None:
     """Refuse a status that is not ``"NNN reason"`` as a latin-1 string."""
+    if type(status) is str and status in _VALID_STATUSES:
+        return
     if type(status) is not str or not _STATUS.match(status):
         raise WSGIProtocolError(
             f"WSGI application {app} gave the status {status!r}; PEP 3333 wants a str like "
             "'200 OK' (three digits, a space, a reason phrase)"
         )
+    if len(_VALID_STATUSES) < _CACHE_LIMIT:
+        _VALID_STATUSES.add(status)
 
 
 def check_headers(headers: object, app: str) -> None:
@@ -120,14 +131,14 @@ def check_headers(headers: object, app: str) -> None:
                 "(name, value) tuple of two str"
             )
         name, value = item
-        if type(name) is not str or not _TOKEN.match(name):
+        if type(name) is not str or (name not in _VALID_NAMES and not _valid_name(name)):
             raise WSGIProtocolError(f"WSGI application {app} gave the invalid header name {name!r}")
         if type(value) is not str:
             raise WSGIProtocolError(
                 f"WSGI application {app} gave header {name} the value {value!r} "
                 f"({type(value).__name__}); PEP 3333 wants str"
             )
-        if _BAD_VALUE.search(value):
+        if not (value.isascii() and value.isprintable()) and _BAD_VALUE.search(value):
             if "\r" in value or "\n" in value:
                 raise WSGIProtocolError(
                     f"WSGI application {app} gave header {name} a value with CR or LF "
@@ -137,6 +148,14 @@ def check_headers(headers: object, app: str) -> None:
                 f"WSGI application {app} gave header {name} the value {value!r}, which is "
                 "not a latin-1 string without control characters"
             )
+
+
+def _valid_name(name: str) -> bool:
+    if not _TOKEN.match(name):
+        return False
+    if len(_VALID_NAMES) < _CACHE_LIMIT:
+        _VALID_NAMES.add(name)
+    return True
 
 
 class CloseOnce:

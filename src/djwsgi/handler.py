@@ -32,10 +32,10 @@ from django.urls import (
     get_resolver,
     get_script_prefix,
     get_urlconf,
-    re_path,
     set_script_prefix,
     set_urlconf,
 )
+from django.urls.resolvers import RegexPattern
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
@@ -135,11 +135,18 @@ def _as_urlconf(target: object, origin: str) -> object:
         example = f" such as {target.__name__}.as_view()" if hasattr(target, "as_view") else ""
         raise ConfigurationError(f"{origin} is a class; pass a view callable{example}")
     if callable(target):
-        return _PatternList([re_path(r"", target)], origin)
+        return _PatternList([URLPattern(_EveryPath(r"", is_endpoint=True), target)], origin)
     raise ConfigurationError(
         f"{origin} ({type(target).__name__}) is neither a view, a list of URL patterns nor "
         "a module with urlpatterns"
     )
+
+
+class _EveryPath(RegexPattern):
+    """``re_path(r"", view)``'s pattern, matching every path without running the regex."""
+
+    def match(self, path: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return path, (), {}
 
 
 class _LoadingSettings:
