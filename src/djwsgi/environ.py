@@ -344,12 +344,14 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
                 raise WSGIProtocolError(
                     f"WSGI application {name} returned without calling start_response"
                 )
-            chunks = call.written + list(result) if call.written else list(result)
+            exact = type(result) is list
+            chunks = call.written + list(result) if call.written or not exact else result
             for chunk in chunks:
                 if type(chunk) is not bytes:
                     _bad_chunk(chunk, name)
             closed = True
-            _close(result)  # a list has nothing to close; a list subclass might
+            if not exact:
+                _close(result)  # a list has nothing to close; a list subclass might
             call.returned = True
             return AppResult(call.status, call.headers, chunks)
         iterator = iter(result)
