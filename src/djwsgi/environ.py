@@ -345,7 +345,9 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
                     f"WSGI application {name} returned without calling start_response"
                 )
             exact = type(result) is list
-            chunks = call.written + list(result) if call.written or not exact else result
+            chunks: list[bytes] = (
+                call.written + list(result) if call.written or not exact else result  # type: ignore[assignment]
+            )
             for chunk in chunks:
                 if type(chunk) is not bytes:
                     _bad_chunk(chunk, name)
