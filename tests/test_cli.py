@@ -281,3 +281,23 @@ def test_check_runs_djangos_checks_on_the_settings(ini: Path) -> None:
         for line in lines
     )
     assert lines[-1].endswith("0 at ERROR or above")
+
+
+def test_the_script_imports_modules_next_to_the_ini(tmp_path: Path) -> None:
+    # As `python -m djwsgi` (and gunicorn) do: `view = app:hello` beside paste.ini works.
+    (tmp_path / "app.py").write_text(
+        "from django.http import HttpResponse\n\n\n"
+        "def hello(request):\n    return HttpResponse('hi')\n"
+    )
+    (tmp_path / "paste.ini").write_text("[app:main]\nuse = egg:djwsgi#view\nview = app:hello\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(BIN / "djwsgi"), "routes", "paste.ini"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "app.hello" in result.stdout

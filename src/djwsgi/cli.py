@@ -68,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, or a usage error already reported
         return exc.code if isinstance(exc.code, int) else 0
     command: Callable[[argparse.Namespace], int] = args.run
+    # As with `python -m djwsgi`, `pserve`-free gunicorn and Django's manage.py: modules
+    # next to the ini (`view = app:hello`) are importable from the current directory.
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
