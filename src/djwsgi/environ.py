@@ -201,15 +201,13 @@ class CloseOnce:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            close = getattr(self._iterable, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception as exc:
-                    # Django's response.close() swallows what its closers raise: log it here.
-                    _name_app(exc, self._app)
-                    _log.error("close() of WSGI application %s raised", self._app, exc_info=True)
-                    raise
+            try:
+                _close(self._iterable)
+            except Exception as exc:
+                # Django's response.close() swallows what its closers raise: log it here.
+                _name_app(exc, self._app)
+                _log.error("close() of WSGI application %s raised", self._app, exc_info=True)
+                raise
 
     @property
     def closed(self) -> bool:
@@ -344,16 +342,17 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
                 raise WSGIProtocolError(
                     f"WSGI application {name} returned without calling start_response"
                 )
-            exact = type(result) is list
+            # A plain list is used as it is; anything else (a tuple, a list subclass that
+            # may have a close()) is copied, then closed.
             chunks: list[bytes] = (
-                call.written + list(result) if call.written or not exact else result  # type: ignore[assignment]
+                result if type(result) is list and not call.written else [*call.written, *result]
             )
             for chunk in chunks:
                 if type(chunk) is not bytes:
                     _bad_chunk(chunk, name)
             closed = True
-            if not exact:
-                _close(result)  # a list has nothing to close; a list subclass might
+            if chunks is not result:
+                _close(result)
             call.returned = True
             return AppResult(call.status, call.headers, chunks)
         iterator = iter(result)
