@@ -294,13 +294,9 @@ class DjangoApplication(WSGIHandler):
         response = self.get_response(request)
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         start_response(*_status_and_headers(response, request))
-        file_to_stream = getattr(response, "file_to_stream", None)
-        if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
-            # The server closes the file wrapper, not the response: route that to
-            # response.close(), which closes the file and sends request_finished.
-            file_to_stream.close = response.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
-        return response
+        # response.close() closes the file and sends request_finished.
+        wrapped = _file_wrapped(environ, response, response.close)
+        return response if wrapped is None else wrapped
 
     def _call_nested(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -320,11 +316,20 @@ class DjangoApplication(WSGIHandler):
             raise
         _restore(outer)
         body = _NestedBody(response, outer, inner)
-        file_to_stream = getattr(response, "file_to_stream", None)
-        if file_to_stream is not None and environ.get("wsgi.file_wrapper"):
-            file_to_stream.close = body.close
-            return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
-        return body
+        wrapped = _file_wrapped(environ, response, body.close)
+        return body if wrapped is None else wrapped
+
+
+def _file_wrapped(
+    environ: WSGIEnvironment, response: HttpResponseBase, close: Callable[[], None]
+) -> Iterable[bytes] | None:
+    """A FileResponse's file in the server's ``wsgi.file_wrapper``, if it has one. The
+    server closes the wrapper, not the response: the file's ``close`` becomes *close*."""
+    file_to_stream = getattr(response, "file_to_stream", None)
+    if file_to_stream is None or not environ.get("wsgi.file_wrapper"):
+        return None
+    file_to_stream.close = close
+    return environ["wsgi.file_wrapper"](file_to_stream, response.block_size)  # type: ignore[attr-defined, no-any-return]
 
 
 def _status_and_headers(
