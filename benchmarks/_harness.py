@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+# One server helper for the tests and the benchmarks: tests.servers, from the repository.
+sys.path.insert(0, str(REPO))
+from tests.servers import LiveServer  # noqa: E402
+from tests.servers import gunicorn as gunicorn_command  # noqa: E402
 
 
 def waitress(target: str, *, threads: int = 4, call: bool = False) -> list[str]:
@@ -33,68 +30,31 @@ def waitress(target: str, *, threads: int = 4, call: bool = False) -> list[str]:
 
 
 def gunicorn(target: str, *, workers: int = 2) -> list[str]:
-    return [
-        str(BIN / "gunicorn"),
+    return gunicorn_command(
         "--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--worker-class=sync",
         "--log-level=warning",
         target,
-    ]
+    )
 
 
-class Server:
-    """A server process serving the benchmark site, its log in *log_dir*."""
+class Server(LiveServer):
+    """A server process serving the benchmark site (``bench_settings``), its log in
+    *log_dir*: the test suite's :class:`LiveServer`, plus its memory and CPU time."""
 
     def __init__(
         self, argv: Sequence[str], log_dir: Path, *, ready_path: str = "/", timeout: float = 60
     ) -> None:
-        self.port = free_port()
-        self.argv = [a.replace("{port}", str(self.port)) for a in argv]
-        self.log_path = Path(log_dir) / f"server-{self.port}.log"
-        self.ready_path = ready_path
-        self.timeout = timeout
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
+        pythonpath = [str(HERE), str(REPO), os.environ.get("PYTHONPATH", "")]
         env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join(pythonpath),
             "DJANGO_SETTINGS_MODULE": "bench_settings",
         }
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            self.argv, stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=HERE
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.argv} exited:\n{self.log_path.read_text()}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", self.ready_path)
-                conn.getresponse().read()
-                conn.close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.argv} not ready after {self.timeout}s")
+        super().__init__(argv, log_dir, env=env, cwd=HERE, ready_path=ready_path, timeout=timeout)
 
     def rss_bytes(self) -> int:
-        assert self.process is not None
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS in /proc")
+        return self.rss_kib() * 1024
 
     def cpu_seconds(self) -> float:
         """User + system CPU time so far of the server process (all its threads) and of
@@ -110,26 +70,6 @@ class Server:
             if stat.parent.name == str(pid) or fields[1] == str(pid):
                 total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        log = getattr(self, "_log", None)
-        if log is not None:
-            log.close()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 class PeakRSS:
