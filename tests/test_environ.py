@@ -97,7 +97,9 @@ def test_shift_path_postconditions(
 # --- status and header checks ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["200 OK", "201 Created Here", "599 ", "404 Não"])
+@pytest.mark.parametrize(
+    "status", ["200 OK", "201 Created Here", "599 ", "404 Não", "100 Continue", "418 I'm a teapot"]
+)
 def test_check_status_accepts(status: str) -> None:
     check_status(status, "app")
 
@@ -112,6 +114,12 @@ def test_check_status_accepts(status: str) -> None:
         pytest.param("200 OK\r\nX: y", id="CRLF"),
         pytest.param("200 ☃", id="not latin-1"),
         pytest.param("099 Low", id="leading zero"),
+        pytest.param("600 Beyond", id="600"),
+        pytest.param("999 Custom", id="999"),
+        pytest.param("200 O\tK", id="tab"),
+        pytest.param("200 O\x01K", id="C0 control"),
+        pytest.param("200 O\x85K", id="C1 control"),
+        pytest.param("200 O\x7fK", id="DEL"),
     ],
 )
 def test_check_status_refuses_naming_the_app(status: Any) -> None:

@@ -27,6 +27,8 @@ from typing import Any
 import webob
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http.cookie import SimpleCookie
+from django.http.response import ResponseHeaders
 
 from ._types import WSGIEnvironment
 from .environ import CloseOnce, check_headers, check_status, shift_path, to_wsgi_str
@@ -41,18 +43,9 @@ __all__ = [
     "to_webob_response",
 ]
 
-# Django's own entries in META, stale routing/WebOb state from outer layers, and the
-# identity that djwsgi sets itself: never passed on as they are.
-_DROPPED = frozenset(
-    {
-        "CSRF_COOKIE",
-        "CSRF_COOKIE_NEEDS_UPDATE",
-        "CSRF_COOKIE_USED",
-        "wsgiorg.routing_args",
-        "webob.adhoc_attrs",
-        "djwsgi.request",
-    }
-)
+# Django's own entries in META: never passed on (wsgiorg.routing_args and djwsgi.request
+# are set anew; WebOb's caches, "webob.*" with non-str values, go by their prefix).
+_DROPPED = frozenset({"CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE", "CSRF_COOKIE_USED"})
 
 
 def build_environ(
@@ -72,17 +65,17 @@ def build_environ(
         it otherwise); ``False`` passes the server's value through.
     """
     meta = request.META
-    # Postconditions: every upper-case key is a str; SCRIPT_NAME is "" or starts with "/"
-    # and never ends with "/"; PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
+    # Postconditions: every CGI key (no dot, as PEP 3333 and wsgiref.validate tell them
+    # apart) holds a str; SCRIPT_NAME is "" or starts with "/" and never ends with "/";
+    # PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
     environ = meta.copy()
-    # ("webob." <= key < "webob/") is key.startswith("webob."), without a method call.
-    for key in [
-        key
-        for key, value in meta.items()
-        if (type(value) is not str and key.isupper()) or "webob." <= key < "webob/"
-    ]:
-        del environ[key]
-    if not _DROPPED.isdisjoint(environ):
+    for key, value in meta.items():
+        # A non-str value under a CGI key breaks the protocol; under "webob." it is one of
+        # WebOb's caches of the body or query, stale here. ("webob." <= key < "webob/")
+        # is key.startswith("webob."), without a method call.
+        if type(value) is not str and ("." not in key or "webob." <= key < "webob/"):
+            del environ[key]
+    if not environ.keys().isdisjoint(_DROPPED):
         for key in _DROPPED:
             environ.pop(key, None)
     script_name: str = meta.get("SCRIPT_NAME", "")
@@ -90,8 +83,8 @@ def build_environ(
         script_name, shifted = script_name.rstrip("/"), request.path_info
     else:
         script_name, shifted = shift_path(script_name, request.path_info, path_info)
-    environ["SCRIPT_NAME"] = to_wsgi_str(script_name)
-    environ["PATH_INFO"] = to_wsgi_str(shifted)
+    environ["SCRIPT_NAME"] = script_name if script_name.isascii() else to_wsgi_str(script_name)
+    environ["PATH_INFO"] = shifted if shifted.isascii() else to_wsgi_str(shifted)
     environ["wsgiorg.routing_args"] = routing_args
     environ["djwsgi.request"] = request
 
@@ -105,7 +98,8 @@ def build_environ(
         environ["wsgi.input"] = _RequestInput(request)
 
     if remote_user:
-        environ.pop("REMOTE_USER", None)
+        if "REMOTE_USER" in environ:
+            del environ["REMOTE_USER"]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             environ["REMOTE_USER"] = to_wsgi_str(user.get_username())
@@ -256,11 +250,29 @@ def django_response(
     """
     code = int(status[:3])
     reason = status[4:]
+    # The headers were checked (check_headers: token names, latin-1 values without CR, LF
+    # or NUL), which is more than ResponseHeaders.__setitem__ would check again: they go
+    # straight into its store, {lower-case name: (name, value)}. No Content-Type is added
+    # when the app sent none.
+    store: dict[str, tuple[str, str]] = {}
+    cookies: list[str] = []
+    for name, value in headers:
+        key = name.lower()
+        if key == "set-cookie":
+            cookies.append(value)
+            continue
+        seen = store.get(key)
+        store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
     response: HttpResponseBase
-    # content_type="" (deleted below) spares Django working out its default Content-Type.
     if type(body) is list:
-        content = b"" if head else b"".join(body)
-        response = HttpResponse(content, content_type="", status=code, reason=reason)
+        if head:
+            # The app's body is its GET body, so its length is true; an empty one says
+            # nothing (apps and frameworks drop the body of a HEAD answer themselves).
+            if any(body) and "content-length" not in store and code not in (204, 304):
+                store["content-length"] = ("Content-Length", str(sum(map(len, body))))
+            response = _http_response(b"", code, reason, store)
+        else:
+            response = _http_response(b"".join(body), code, reason, store)
     else:
         assert isinstance(body, CloseOnce)
         if head:
@@ -270,30 +282,7 @@ def django_response(
             response = StreamingHttpResponse((), content_type="", status=code, reason=reason)
         else:
             response = StreamingHttpResponse(body, content_type="", status=code, reason=reason)
-    # The headers were checked (check_headers: token names, latin-1 values without CR, LF
-    # or NUL), which is more than ResponseHeaders.__setitem__ would check again: write them
-    # straight into its store, {lower-case name: (name, value)}, replacing Django's default
-    # Content-Type (none is added when the app sent none).
-    store: dict[str, tuple[str, str]] = response.headers._store
-    del store["content-type"]
-    cookies: list[str] = []
-    for name, value in headers:
-        key = name.lower()
-        if key == "set-cookie":
-            cookies.append(value)
-            continue
-        seen = store.get(key)
-        store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
-    # The app's body is its GET body, so its length is true; an empty one says nothing
-    # (apps and frameworks drop the body of a HEAD answer themselves).
-    if (
-        head
-        and type(body) is list
-        and any(body)
-        and "content-length" not in store
-        and code not in (204, 304)
-    ):
-        store["content-length"] = ("Content-Length", str(sum(map(len, body))))
+        response.headers._store = store
     if cookies:
         jar = response.cookies
         for raw in cookies:
@@ -305,6 +294,58 @@ def django_response(
                 key = f"{morsel.key}\x00{n}"
             dict.__setitem__(jar, key, morsel)
     return response
+
+
+def _new_http_response(
+    content: bytes, code: int, reason: str, store: dict[str, tuple[str, str]]
+) -> HttpResponse:
+    """``HttpResponse(content, status=code, reason=reason)`` with the header store given,
+    without the generic ``__init__``, which would parse and check a default Content-Type
+    and the status once more (half the cost of a bridged request's response). The result
+    has exactly the attributes the constructor gives; :data:`_FAST_RESPONSE` says whether
+    the installed Django agrees."""
+    headers = _new(ResponseHeaders)
+    headers._store = store
+    response: HttpResponse = _new(HttpResponse)
+    response.__dict__.update(
+        headers=headers,
+        _charset=None,
+        _resource_closers=[],
+        _handler_class=None,
+        cookies=SimpleCookie(),
+        closed=False,
+        status_code=code,
+        _reason_phrase=reason,
+        _container=[content],
+    )
+    return response
+
+
+def _generic_http_response(
+    content: bytes, code: int, reason: str, store: dict[str, tuple[str, str]]
+) -> HttpResponse:
+    response = HttpResponse(content, content_type="", status=code, reason=reason)
+    response.headers._store = store
+    return response
+
+
+def _fast_response_matches() -> bool:
+    """Whether :func:`_new_http_response` builds what this Django's constructor builds."""
+    made = _new_http_response(b"x", 201, "Made", {})
+    built = _generic_http_response(b"x", 201, "Made", {})
+    return (
+        vars(made).keys() == vars(built).keys()
+        and vars(made.headers).keys() == vars(built.headers).keys()
+        and (made.status_code, made.reason_phrase, made.content)
+        == (built.status_code, built.reason_phrase, built.content)
+    )
+
+
+_new = object.__new__
+#: True when the installed Django's HttpResponse has the attributes djwsgi knows; a
+#: Django that adds one gets the generic constructor.
+_FAST_RESPONSE = _fast_response_matches()
+_http_response = _new_http_response if _FAST_RESPONSE else _generic_http_response
 
 
 def to_django_response(webob_response: webob.Response) -> HttpResponseBase:

@@ -94,7 +94,9 @@ def shift_path(script_name: str, path_info: str, rest: str) -> tuple[str, str]:
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_VALUE = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
-_STATUS = re.compile(r"[1-9][0-9][0-9] [^\r\n\x00\u0100-\U0010ffff]*\Z")  # latin-1 only
+# 100-599 (RFC 9110 §15), a space, a latin-1 reason phrase without control characters
+# (PEP 3333; Django refuses them too).
+_STATUS = re.compile(r"[1-5][0-9][0-9] [^\x00-\x1f\x7f-\x9f\u0100-\U0010ffff]*\Z")
 
 
 # Statuses and header names already found valid (apps send the same few again and again);
@@ -105,13 +107,15 @@ _CACHE_LIMIT = 512
 
 
 def check_status(status: object, app: str) -> None:
-    """Refuse a status that is not ``"NNN reason"`` as a latin-1 string."""
+    """Refuse a status that is not ``"NNN reason"`` (100 to 599) as a latin-1 string
+    without control characters."""
     if type(status) is str and status in _VALID_STATUSES:
         return
     if type(status) is not str or not _STATUS.match(status):
         raise WSGIProtocolError(
             f"WSGI application {app} gave the status {status!r}; PEP 3333 wants a str like "
-            "'200 OK' (three digits, a space, a reason phrase)"
+            "'200 OK' (a code from 100 to 599, a space, a reason phrase without control "
+            "characters)"
         )
     if len(_VALID_STATUSES) < _CACHE_LIMIT:
         _VALID_STATUSES.add(status)
@@ -138,7 +142,12 @@ def check_headers(headers: object, app: str) -> None:
                 f"WSGI application {app} gave header {name} the value {value!r} "
                 f"({type(value).__name__}); PEP 3333 wants str"
             )
-        if not (value.isascii() and value.isprintable()) and _BAD_VALUE.search(value):
+        # Three memchr() scans of an ASCII value are cheaper than one regex search.
+        if (
+            ("\r" in value or "\n" in value or "\x00" in value)
+            if value.isascii()
+            else _BAD_VALUE.search(value)
+        ):
             if "\r" in value or "\n" in value:
                 raise WSGIProtocolError(
                     f"WSGI application {app} gave header {name} a value with CR or LF "
