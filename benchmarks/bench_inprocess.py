@@ -8,8 +8,9 @@ Cases (each answers the same bytes, :data:`bench_site.BODY`):
 - the bare WSGI app (the floor);
 - Django's ``WSGIHandler`` with ``MIDDLEWARE=[]`` and with startproject's middleware;
 - ``wsgi_application(view)`` and ``wsgi_application(urlconf)`` with the same two chains;
-- ``mount("app", bare_app)`` in the Django URLconf, against the Django view, and against
-  the hand-written WebOb bridge (``bench_site.naive_bridge``);
+- ``mount("app", bare_app)`` in the Django URLconf, against the Django view, against the
+  hand-written WebOb bridge (``bench_site.naive_bridge``) and the hand-written dict-copy
+  bridge (``bench_site.dict_copy_bridge``);
 - Pyramid's ``wsgiapp2``, Werkzeug's ``DispatcherMiddleware`` and Paste's ``URLMap``
   embedding the bare app, and the ``pipeline.ini`` urlmap loaded with ``loadapp``.
 
@@ -169,6 +170,18 @@ def _cases() -> list[Case]:
         ]
     cases += [
         Case(
+            "django-user-mw",
+            "Django WSGIHandler, view reading request.user, startproject MIDDLEWARE",
+            lambda: _django_handler(None),
+            "/hello-user",
+        ),
+        Case(
+            "copy-nomw",
+            "Django + naive dict-copy bridge view, MIDDLEWARE=[]",
+            lambda: _django_handler(NO_MIDDLEWARE),
+            "/copy/hello",
+        ),
+        Case(
             "mount-noident-mw",
             "Django + mount(bare_app, remote_user=False), startproject MIDDLEWARE",
             lambda: _django_handler(None),
@@ -225,6 +238,19 @@ COMPARISONS = [
         "mount-mw",
         "naive-mw",
         faster=True,
+    ),
+    Comparison(
+        "mount(bare_app) / Django view reading request.user, startproject MIDDLEWARE",
+        "mount-mw",
+        "django-user-mw",
+    ),
+    Comparison(
+        "naive dict-copy bridge / Django view, MIDDLEWARE=[] (reference)",
+        "copy-nomw",
+        "django-nomw",
+    ),
+    Comparison(
+        "mount(bare_app) / naive dict-copy bridge, MIDDLEWARE=[]", "mount-nomw", "copy-nomw"
     ),
     Comparison(
         "mount(bare_app, remote_user=False) / Django view, startproject MIDDLEWARE",

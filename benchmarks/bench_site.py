@@ -40,6 +40,13 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse(BODY, content_type="text/html; charset=utf-8")
 
 
+def hello_user(request: HttpRequest) -> HttpResponse:
+    """:func:`hello` for a page that depends on who asks: it reads ``request.user``, as
+    ``mount()`` does to set ``REMOTE_USER`` (the session is loaded, ``Vary: Cookie`` added)."""
+    request.user.is_authenticated  # noqa: B018 (the lookup is the point)
+    return HttpResponse(BODY, content_type="text/html; charset=utf-8")
+
+
 def naive_bridge(request: HttpRequest, path_info: str = "") -> HttpResponse:
     """The bridge people write by hand: WebOb's ``get_response`` on a copy of META, then
     the whole body copied into an ``HttpResponse``."""
@@ -49,6 +56,26 @@ def naive_bridge(request: HttpRequest, path_info: str = "") -> HttpResponse:
     answer = webob.Request(environ).get_response(bare_app)
     response = HttpResponse(answer.body, status=answer.status_code)
     for name, value in answer.headerlist:
+        response[name] = value
+    return response
+
+
+def dict_copy_bridge(request: HttpRequest, path_info: str = "") -> HttpResponse:
+    """The leanest bridge people write by hand (the issue's "naive dict-copy bridge"): a
+    copy of META with the path shifted, the app called, its list body and headers copied
+    into an ``HttpResponse``. No protocol checks, no streaming, no identity, no cleaning."""
+    environ = dict(request.META)
+    environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/copy"
+    environ["PATH_INFO"] = path_info
+    answer: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answer[:] = [status, headers]
+
+    body = bare_app(environ, start_response)
+    status, headers = answer
+    response = HttpResponse(b"".join(body), status=int(status[:3]))
+    for name, value in headers:
         response[name] = value
     return response
 
@@ -114,6 +141,8 @@ flask_app = _flask_app()
 urlpatterns = [
     path("hello", hello),
     djwsgi.mount("app", bare_app),
+    path("hello-user", hello_user),
+    re_path(r"^copy(?P<path_info>/.*)?\Z", dict_copy_bridge),
     djwsgi.mount("app-anonymous", bare_app, remote_user=False),
     re_path(r"^naive(?P<path_info>/.*)?\Z", naive_bridge),
     djwsgi.mount("flask", flask_app),

@@ -361,3 +361,68 @@ def test_any_header_list_survives_to_django_response_and_back_to_wsgi(
     if "content-length" not in expected:
         assert got.pop("content-length") == ["1"]
     assert got == {name: [", ".join(values)] for name, values in expected.items()}
+
+
+# --- the HttpResponse djwsgi builds without Django's constructor ----------------------------
+
+
+ANSWERS = [
+    pytest.param("200 OK", [("Content-Type", "text/html")], [b"<p>hi</p>"], id="plain"),
+    pytest.param("201 Created Here", [], [b"a", b"", b"b"], id="no headers, three chunks"),
+    pytest.param(
+        "404 Nope",
+        [("X-A", "1"), ("Set-Cookie", "a=1; HttpOnly"), ("x-a", "2"), ("Set-Cookie", "b=2")],
+        [b"missing"],
+        id="repeats and cookies",
+    ),
+    pytest.param("204 No Content", [("ETag", '"x"')], [], id="204"),
+]
+
+
+def _wire(response: HttpResponse) -> tuple[Any, ...]:
+    """What Django's handler sends for *response*: status line, headers, body."""
+    headers = [
+        *response.items(),
+        *(("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()),
+    ]
+    return (response.status_code, response.reason_phrase, headers, b"".join(response))
+
+
+@pytest.mark.parametrize(("status", "headers", "body"), ANSWERS)
+@pytest.mark.parametrize("head", [False, True], ids=["GET", "HEAD"])
+def test_the_fast_response_is_what_django_s_constructor_builds(
+    monkeypatch: pytest.MonkeyPatch, status: str, headers: list[Any], body: list[bytes], head: bool
+) -> None:
+    from djwsgi import convert
+
+    assert convert._FAST_RESPONSE, "the installed Django no longer matches the fast path"
+    fast = convert.django_response(status, list(headers), list(body), head=head)
+    monkeypatch.setattr(convert, "_FAST_RESPONSE", False)
+    generic = convert.django_response(status, list(headers), list(body), head=head)
+    assert type(fast) is type(generic) is HttpResponse
+    assert _wire(fast) == _wire(generic)
+    assert vars(fast).keys() == vars(generic).keys()
+    # Django code can work with it as with any response.
+    fast["X-Later"] = "yes"
+    fast.set_cookie("later", "1")
+    fast.write(b"!")
+    assert fast["X-Later"] == "yes" and "later" in fast.cookies
+    assert fast.content.endswith(b"!")
+
+
+def test_a_django_that_builds_responses_differently_gets_the_generic_constructor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.http import HttpResponseBase
+
+    from djwsgi import convert
+
+    assert convert._fast_response_matches()
+    init = HttpResponseBase.__init__
+
+    def init_with_a_new_attribute(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.new_in_a_later_django = []
+
+    monkeypatch.setattr(HttpResponseBase, "__init__", init_with_a_new_attribute)
+    assert not convert._fast_response_matches()

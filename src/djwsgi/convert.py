@@ -43,9 +43,21 @@ __all__ = [
     "to_webob_response",
 ]
 
-# Django's own entries in META: never passed on (wsgiorg.routing_args and djwsgi.request
-# are set anew; WebOb's caches, "webob.*" with non-str values, go by their prefix).
-_DROPPED = frozenset({"CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE", "CSRF_COOKIE_USED"})
+# PEP 3333's own extension keys, kept whatever their values (checked first: they are the
+# non-str values of nearly every request).
+_WSGI_KEYS = frozenset(
+    {
+        "wsgi.version",
+        "wsgi.url_scheme",
+        "wsgi.input",
+        "wsgi.errors",
+        "wsgi.multithread",
+        "wsgi.multiprocess",
+        "wsgi.run_once",
+        "wsgi.file_wrapper",
+        "wsgi.input_terminated",
+    }
+)
 
 
 def build_environ(
@@ -70,19 +82,29 @@ def build_environ(
     # PATH_INFO is "" or starts with "/"; both PEP 3333 strings.
     environ = meta.copy()
     for key, value in meta.items():
-        # A non-str value under a CGI key breaks the protocol; under "webob." it is one of
-        # WebOb's caches of the body or query, stale here. ("webob." <= key < "webob/")
-        # is key.startswith("webob."), without a method call.
-        if type(value) is not str and ("." not in key or "webob." <= key < "webob/"):
+        # A non-str value under a CGI key breaks the protocol (Django's CSRF_COOKIE_USED
+        # and CSRF_COOKIE_NEEDS_UPDATE go so); under "webob." it is one of WebOb's caches of
+        # the body or query, stale here. ("webob." <= key < "webob/") is
+        # key.startswith("webob."), without a method call.
+        if (
+            type(value) is not str
+            and key not in _WSGI_KEYS
+            and ("." not in key or "webob." <= key < "webob/")
+        ):
             del environ[key]
-    if not environ.keys().isdisjoint(_DROPPED):
-        for key in _DROPPED:
-            environ.pop(key, None)
+    if "CSRF_COOKIE" in environ:  # Django's copy of the CSRF cookie: not the app's business
+        del environ["CSRF_COOKIE"]
     script_name: str = meta.get("SCRIPT_NAME", "")
+    path: str = request.path_info
     if path_info is None:
-        script_name, shifted = script_name.rstrip("/"), request.path_info
+        script_name, shifted = script_name.rstrip("/"), path
+    elif path_info[:1] == "/" and path.endswith(path_info):  # mount()'s capture, at a "/"
+        script_name, shifted = (
+            script_name.rstrip("/") + path[: len(path) - len(path_info)],
+            path_info,
+        )
     else:
-        script_name, shifted = shift_path(script_name, request.path_info, path_info)
+        script_name, shifted = shift_path(script_name, path, path_info)
     environ["SCRIPT_NAME"] = script_name if script_name.isascii() else to_wsgi_str(script_name)
     environ["PATH_INFO"] = shifted if shifted.isascii() else to_wsgi_str(shifted)
     environ["wsgiorg.routing_args"] = routing_args
@@ -95,7 +117,8 @@ def build_environ(
     elif getattr(request, "_read_started", False):
         environ["wsgi.input"] = _ConsumedInput()
     else:
-        environ["wsgi.input"] = _RequestInput(request)
+        environ["wsgi.input"] = stream = _new(_RequestInput)  # _RequestInput(request), faster
+        stream._request = request
 
     if remote_user:
         if "REMOTE_USER" in environ:
@@ -270,9 +293,30 @@ def django_response(
             # nothing (apps and frameworks drop the body of a HEAD answer themselves).
             if any(body) and "content-length" not in store and code not in (204, 304):
                 store["content-length"] = ("Content-Length", str(sum(map(len, body))))
-            response = _http_response(b"", code, reason, store)
+            content = b""
         else:
-            response = _http_response(b"".join(body), code, reason, store)
+            content = b"".join(body)
+        if _FAST_RESPONSE:
+            # HttpResponse(content, status=code, reason=reason) without its generic
+            # __init__, which would parse and check a default Content-Type and the status
+            # once more (half the cost of the response): the same attributes, set at once.
+            response_headers = _new(ResponseHeaders)
+            response_headers._store = store
+            response = _new(HttpResponse)
+            response.__dict__ = {
+                "headers": response_headers,
+                "_charset": None,
+                "_resource_closers": [],
+                "_handler_class": None,
+                "cookies": _new_dict(SimpleCookie),  # as SimpleCookie(), without __init__
+                "closed": False,
+                "status_code": code,
+                "_reason_phrase": reason,
+                "_container": [content],
+            }
+        else:
+            response = HttpResponse(content, content_type="", status=code, reason=reason)
+            response.headers._store = store
     else:
         assert isinstance(body, CloseOnce)
         if head:
@@ -296,56 +340,28 @@ def django_response(
     return response
 
 
-def _new_http_response(
-    content: bytes, code: int, reason: str, store: dict[str, tuple[str, str]]
-) -> HttpResponse:
-    """``HttpResponse(content, status=code, reason=reason)`` with the header store given,
-    without the generic ``__init__``, which would parse and check a default Content-Type
-    and the status once more (half the cost of a bridged request's response). The result
-    has exactly the attributes the constructor gives; :data:`_FAST_RESPONSE` says whether
-    the installed Django agrees."""
-    headers = _new(ResponseHeaders)
-    headers._store = store
-    response: HttpResponse = _new(HttpResponse)
-    response.__dict__.update(
-        headers=headers,
-        _charset=None,
-        _resource_closers=[],
-        _handler_class=None,
-        cookies=SimpleCookie(),
-        closed=False,
-        status_code=code,
-        _reason_phrase=reason,
-        _container=[content],
-    )
-    return response
-
-
-def _generic_http_response(
-    content: bytes, code: int, reason: str, store: dict[str, tuple[str, str]]
-) -> HttpResponse:
-    response = HttpResponse(content, content_type="", status=code, reason=reason)
-    response.headers._store = store
-    return response
-
-
 def _fast_response_matches() -> bool:
-    """Whether :func:`_new_http_response` builds what this Django's constructor builds."""
-    made = _new_http_response(b"x", 201, "Made", {})
-    built = _generic_http_response(b"x", 201, "Made", {})
-    return (
-        vars(made).keys() == vars(built).keys()
-        and vars(made.headers).keys() == vars(built.headers).keys()
-        and (made.status_code, made.reason_phrase, made.content)
-        == (built.status_code, built.reason_phrase, built.content)
-    )
+    """Whether :func:`django_response` builds an ``HttpResponse`` as the installed
+    Django's constructor does: the same attributes, of the same types and values."""
+    made = django_response("201 Made", [("X-A", "b")], [b"x"])
+    built = HttpResponse(b"x", content_type="", status=201, reason="Made")
+    del built.headers["Content-Type"]
+    built.headers["X-A"] = "b"
+    return _state(made) == _state(built)
+
+
+def _state(response: HttpResponseBase) -> dict[str, tuple[type, Any]]:
+    state = {key: (type(value), value) for key, value in vars(response).items()}
+    state["headers"] = (type(response.headers), vars(response.headers))
+    return state
 
 
 _new = object.__new__
-#: True when the installed Django's HttpResponse has the attributes djwsgi knows; a
-#: Django that adds one gets the generic constructor.
+_new_dict = dict.__new__
+#: True when the installed Django's HttpResponse is built as djwsgi knows; a Django that
+#: changes it gets the generic constructor.
+_FAST_RESPONSE = True
 _FAST_RESPONSE = _fast_response_matches()
-_http_response = _new_http_response if _FAST_RESPONSE else _generic_http_response
 
 
 def to_django_response(webob_response: webob.Response) -> HttpResponseBase:

@@ -284,7 +284,8 @@ class _Call:
             raise WSGIProtocolError(
                 f"WSGI application {self.app} called start_response a second time without exc_info"
             )
-        check_status(status, self.app)
+        if type(status) is not str or status not in _VALID_STATUSES:  # check_status's test
+            check_status(status, self.app)
         check_headers(headers, self.app)
         self.status, self.headers = status, headers
         return self.write
@@ -338,6 +339,15 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
     every other non-list iterable, which also lets an app replace its status with
     ``exc_info`` until then. Whatever is raised on the way closes the app's iterable.
     """
+    return AppResult(*_call_app(app, environ, name))
+
+
+_Answer = tuple[str, list[tuple[str, str]], list[bytes] | CloseOnce, CloseOnce | None]
+"""status, headers, body (as :class:`AppResult`'s) and the iterable to close (or None)"""
+
+
+def _call_app(app: WSGIApplication, environ: WSGIEnvironment, name: str) -> _Answer:
+    """:func:`call_app`'s work, answering ``(status, headers, body, closer)`` as a tuple."""
     call = _Call(name)
     try:
         result = app(environ, call.start_response)
@@ -363,7 +373,7 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
             if chunks is not result:
                 _close(result)
             call.returned = True
-            return AppResult(call.status, call.headers, chunks)
+            return call.status, call.headers, chunks, None
         iterator = iter(result)
         head: list[bytes] = []
         for chunk in iterator:
@@ -384,7 +394,7 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
             closed = True
             _close(result)
             call.returned = True
-            return AppResult(call.status, call.headers, call.written)
+            return call.status, call.headers, call.written, None
         closer = CloseOnce(result, head=head, iterator=iterator, app=name)
     except BaseException as exc:
         _name_app(exc, name)
@@ -394,7 +404,6 @@ def call_app(app: WSGIApplication, environ: WSGIEnvironment, *, name: str) -> Ap
     call.returned = True
     assert call.status is not None
     if call.written:
-        return AppResult(
-            call.status, call.headers, CloseOnce(_WrittenThenBody(call, closer), app=name), closer
-        )
-    return AppResult(call.status, call.headers, closer, closer)
+        body = CloseOnce(_WrittenThenBody(call, closer), app=name)
+        return call.status, call.headers, body, closer
+    return call.status, call.headers, closer, closer

@@ -29,7 +29,7 @@ from django.urls.resolvers import RegexPattern
 from ._types import WSGIApplication
 from .conf import ConfigurationError
 from .convert import build_environ, django_response
-from .environ import call_app
+from .environ import _call_app
 
 __all__ = ["django_view", "mount"]
 
@@ -77,16 +77,15 @@ def django_view(
             )
         except ValueError as exc:
             raise ConfigurationError(f"{name} mounted at {request.path!r}: {exc}") from exc
-        result = call_app(app, environ, name=name)
+        status, headers, body, closer = _call_app(app, environ, name)
         try:
-            response = django_response(
-                result.status, result.headers, result.body, head=request.method == "HEAD"
-            )
+            response = django_response(status, headers, body, head=request.method == "HEAD")
         except BaseException:
-            result.close()
+            if closer is not None:
+                closer.close()
             raise
-        if result.closer is not None:
-            _close_with_request(request, result.closer.close)
+        if closer is not None:
+            _close_with_request(request, closer.close)
         return response
 
     view.__name__ = getattr(app, "__name__", type(app).__name__)
@@ -132,20 +131,25 @@ class MountPattern(RegexPattern):
         else:
             regex = r"^(?P<path_info>.*)\Z"
         super().__init__(regex, name=name, is_endpoint=True)
+        # "wiki/" matches "wiki/..." ("" matches every path), keeping the "/": "/...".
+        self._with_slash = f"{self.prefix}/" if self.prefix else ""
+        self._length = len(self.prefix)
+        # What Django shows as the route (ResolverMatch.route, error pages), asked for on
+        # every match.
+        self._route = f"{self.prefix}/<path:path_info>" if self.prefix else "<path:path_info>"
 
     def match(self, path: str) -> tuple[str, tuple[Any, ...], dict[str, Any]] | None:
-        prefix = self.prefix
-        if not prefix:
-            return "", (), {"path_info": path}
-        if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-            return "", (), {"path_info": path[len(prefix) :]}
+        if path.startswith(self._with_slash):
+            return "", (), {"path_info": path[self._length :]}
+        if path == self.prefix:
+            return "", (), {"path_info": ""}
         return None
 
     def check(self) -> list[Any]:
         return []
 
     def __str__(self) -> str:
-        return f"{self.prefix}/<path:path_info>" if self.prefix else "<path:path_info>"
+        return self._route
 
 
 def mount(

@@ -46,6 +46,8 @@ FAULTS = [
     pytest.param(faulty._status_app("2000 OK"), APP_500, id="status of four digits"),
     pytest.param(faulty._status_app(b"200 OK"), APP_500, id="status as bytes"),
     pytest.param(faulty._status_app("200 OK\r\nX-Evil: 1"), APP_500, id="CR/LF in status"),
+    pytest.param(faulty._status_app("200 O\x01K"), APP_500, id="control character in status"),
+    pytest.param(faulty._status_app("700 Beyond"), APP_500, id="status above 599"),
     pytest.param(faulty._header_app("X-Name", "caf\u00e9 \u20ac"), APP_500, id="non-latin-1 value"),
     pytest.param(
         faulty._header_app("X-Injected", "a\r\nSet-Cookie: evil=1"), APP_500, id="CR/LF in value"
