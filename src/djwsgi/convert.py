@@ -96,13 +96,12 @@ def build_environ(
         del environ["CSRF_COOKIE"]
     script_name: str = meta.get("SCRIPT_NAME", "")
     path: str = request.path_info
+    if script_name:
+        script_name = script_name.rstrip("/")
     if path_info is None:
-        script_name, shifted = script_name.rstrip("/"), path
+        shifted = path
     elif path_info[:1] == "/" and path.endswith(path_info):  # mount()'s capture, at a "/"
-        script_name, shifted = (
-            script_name.rstrip("/") + path[: len(path) - len(path_info)],
-            path_info,
-        )
+        script_name, shifted = script_name + path[: len(path) - len(path_info)], path_info
     else:
         script_name, shifted = shift_path(script_name, path, path_info)
     environ["SCRIPT_NAME"] = script_name if script_name.isascii() else to_wsgi_str(script_name)
