@@ -462,3 +462,34 @@ def test_routing_args_come_from_the_django_match() -> None:
 
     app = serve([re_path(r"^r/(?P<slug>\w+)/(?P<path_info>.*)$", djwsgi.django_view(routing))])
     assert app.get("/r/abc/rest").json == [[], {"slug": "abc"}]
+
+
+# --- Django's cache in front of a mounted app -------------------------------------------------
+
+
+def test_cache_page_serves_a_mounted_app_s_answer_again_as_the_app_gave_it() -> None:
+    """Django's cache pickles the bridge's response and gives it back: status, reason,
+    headers and body as the app sent them, and the app is not called the second time."""
+    from django.core.cache import cache
+    from django.views.decorators.cache import cache_page
+
+    calls: list[str] = []
+
+    def counted(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        calls.append(environ["PATH_INFO"])
+        start_response(
+            "200 From The App",
+            [("Content-Type", "text/plain"), ("X-Twice", "a"), ("X-Twice", "b")],
+        )
+        return [b"the app's ", b"answer"]
+
+    cache.clear()
+    app = serve([re_path(r"^c(?P<path_info>/.*)$", cache_page(60)(djwsgi.django_view(counted)))])
+    first = app.get("/c/page")
+    again = app.get("/c/page")
+    assert calls == ["/page"]
+    for res in (first, again):
+        assert res.status == "200 From The App"
+        assert res.body == b"the app's answer"
+        assert res.headers["X-Twice"] == "a, b"
+        assert res.headers["Content-Type"] == "text/plain"
