@@ -239,3 +239,20 @@ def test_a_middleware_can_still_route_a_request_by_another_urlconf() -> None:
 def test_a_view_target_answers_every_path(url: str, path_info: str) -> None:
     app = TestApp(validator(wsgi_application(_which("view"), middleware=[])))
     assert app.get(url).text == f"view None {path_info}"
+
+
+@pytest.mark.parametrize(
+    ("path", "captured", "expected"),
+    [
+        pytest.param("/app//x", "/x", ("/app", "//x"), id="capture after a double slash"),
+        pytest.param("/app/x", "/x", ("/app", "/x"), id="capture at a slash"),
+        pytest.param("/app/x", "x", ("/app", "/x"), id="capture after a slash"),
+    ],
+)
+def test_build_environ_keeps_script_name_without_a_trailing_slash(
+    path: str, captured: str, expected: tuple[str, str]
+) -> None:
+    """A regex pattern may capture less than mount() would (``^app/(?P<path_info>/.*)$``
+    on ``/app//x`` captures ``/x``): the slash before it still goes with PATH_INFO."""
+    environ = build_environ(RequestFactory().get(path), captured)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == expected

@@ -95,15 +95,10 @@ def build_environ(
     if "CSRF_COOKIE" in environ:  # Django's copy of the CSRF cookie: not the app's business
         del environ["CSRF_COOKIE"]
     script_name: str = meta.get("SCRIPT_NAME", "")
-    path: str = request.path_info
-    if script_name:
-        script_name = script_name.rstrip("/")
     if path_info is None:
-        shifted = path
-    elif path_info[:1] == "/" and path.endswith(path_info):  # mount()'s capture, at a "/"
-        script_name, shifted = script_name + path[: len(path) - len(path_info)], path_info
+        script_name, shifted = script_name.rstrip("/"), request.path_info
     else:
-        script_name, shifted = shift_path(script_name, path, path_info)
+        script_name, shifted = shift_path(script_name, request.path_info, path_info)
     environ["SCRIPT_NAME"] = script_name if script_name.isascii() else to_wsgi_str(script_name)
     environ["PATH_INFO"] = shifted if shifted.isascii() else to_wsgi_str(shifted)
     environ["wsgiorg.routing_args"] = routing_args
