@@ -111,8 +111,7 @@ def build_environ(
     elif getattr(request, "_read_started", False):
         environ["wsgi.input"] = _ConsumedInput()
     else:
-        environ["wsgi.input"] = stream = _new(_RequestInput)  # _RequestInput(request), faster
-        stream._request = request
+        environ["wsgi.input"] = _RequestInput(request)
 
     if remote_user:
         if "REMOTE_USER" in environ:

@@ -284,8 +284,7 @@ class _Call:
             raise WSGIProtocolError(
                 f"WSGI application {self.app} called start_response a second time without exc_info"
             )
-        if type(status) is not str or status not in _VALID_STATUSES:  # check_status's test
-            check_status(status, self.app)
+        check_status(status, self.app)
         check_headers(headers, self.app)
         self.status, self.headers = status, headers
         return self.write
