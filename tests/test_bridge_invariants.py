@@ -127,6 +127,17 @@ def test_response_headers_are_kept_joined_and_looked_up_case_insensitively() -> 
     assert response.content == b"body"
 
 
+@pytest.mark.parametrize("seen", [False, True], ids=["status not seen before", "seen"])
+def test_response_status_code_and_reason_whether_the_status_was_seen(seen: bool) -> None:
+    # check_status remembers each status it passed with its code and reason phrase, which
+    # django_response then reads; one it never saw is parsed.
+    status = "299 Odd But Fine" if seen else "298 Never Checked"
+    if seen:
+        check_status(status, "app")
+    response = django_response(status, [], [b""])
+    assert (response.status_code, response.reason_phrase) == (int(status[:3]), status[4:])
+
+
 def test_response_without_content_type_gets_none_and_stays_a_real_header_map() -> None:
     response = django_response("200 OK", [("X-A", "1")], [b"x"])
     assert "Content-Type" not in response

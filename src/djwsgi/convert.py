@@ -31,7 +31,14 @@ from django.http.cookie import SimpleCookie
 from django.http.response import ResponseHeaders
 
 from ._types import WSGIEnvironment
-from .environ import CloseOnce, check_headers, check_status, shift_path, to_wsgi_str
+from .environ import (
+    _VALID_STATUSES,
+    CloseOnce,
+    check_headers,
+    check_status,
+    shift_path,
+    to_wsgi_str,
+)
 
 __all__ = [
     "build_environ",
@@ -264,8 +271,8 @@ def django_response(
     becomes a :class:`~django.http.StreamingHttpResponse` that pulls it lazily and closes
     it when Django closes the response. *head* drops the body (closing the iterable).
     """
-    code = int(status[:3])
-    reason = status[4:]
+    # check_status keeps each status it passed with its code and reason phrase.
+    code, reason = _VALID_STATUSES.get(status) or (int(status[:3]), status[4:])
     # The headers were checked (check_headers: token names, latin-1 values without CR, LF
     # or NUL), which is more than ResponseHeaders.__setitem__ would check again: they go
     # straight into its store, {lower-case name: (name, value)}. No Content-Type is added

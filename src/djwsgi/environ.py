@@ -78,12 +78,15 @@ def shift_path(script_name: str, path_info: str, rest: str) -> tuple[str, str]:
 
     :raises ValueError: when *rest* is not the end of *path_info*.
     """
+    k = len(path_info) - len(rest)
+    if k > 0 and rest[:1] == "/" and path_info[k - 1] != "/" and path_info.endswith(rest):
+        # A mount's capture, at a "/" of its own: the split falls right before it.
+        return (script_name.rstrip("/") if script_name else "") + path_info[:k], path_info[k:]
     if not path_info.endswith(rest):
         raise ValueError(
             f"the captured path_info {rest!r} is not the end of the path {path_info!r}; "
             "capture path_info at the end of the URL pattern"
         )
-    k = len(path_info) - len(rest)
     if k > 0 and path_info[k - 1] == "/":
         k -= 1  # "/wiki/" + "a": the slash goes with the rest
     elif k < len(path_info) and path_info[k] != "/":
@@ -99,9 +102,10 @@ _BAD_VALUE = re.compile(r"[\r\n\x00]|[^\x00-\xff]")
 _STATUS = re.compile(r"[1-5][0-9][0-9] [^\x00-\x1f\x7f-\x9f\u0100-\U0010ffff]*\Z")
 
 
-# Statuses and header names already found valid (apps send the same few again and again);
-# bounded, so that an app inventing names cannot grow them without limit.
-_VALID_STATUSES: set[str] = set()
+# Statuses (with their code and reason phrase) and header names already found valid (apps
+# send the same few again and again); bounded, so that an app inventing names cannot grow
+# them without limit.
+_VALID_STATUSES: dict[str, tuple[int, str]] = {}
 _VALID_NAMES: set[str] = set()
 _CACHE_LIMIT = 512
 
@@ -118,7 +122,7 @@ def check_status(status: object, app: str) -> None:
             "characters)"
         )
     if len(_VALID_STATUSES) < _CACHE_LIMIT:
-        _VALID_STATUSES.add(status)
+        _VALID_STATUSES[status] = (int(status[:3]), status[4:])
 
 
 def check_headers(headers: object, app: str) -> None:
@@ -129,12 +133,15 @@ def check_headers(headers: object, app: str) -> None:
             "PEP 3333 wants a list of (name, value) tuples"
         )
     for item in headers:
-        if type(item) is not tuple or len(item) != 2:
+        try:
+            if type(item) is not tuple:
+                raise ValueError
+            name, value = item
+        except ValueError:
             raise WSGIProtocolError(
                 f"WSGI application {app} gave the header {item!r}; PEP 3333 wants a "
                 "(name, value) tuple of two str"
-            )
-        name, value = item
+            ) from None
         if type(name) is not str or (name not in _VALID_NAMES and not _valid_name(name)):
             raise WSGIProtocolError(f"WSGI application {app} gave the invalid header name {name!r}")
         if type(value) is not str:
@@ -284,7 +291,8 @@ class _Call:
             raise WSGIProtocolError(
                 f"WSGI application {self.app} called start_response a second time without exc_info"
             )
-        check_status(status, self.app)
+        if type(status) is not str or status not in _VALID_STATUSES:  # check_status's cache
+            check_status(status, self.app)
         check_headers(headers, self.app)
         self.status, self.headers = status, headers
         return self.write
@@ -355,7 +363,7 @@ def _call_app(app: WSGIApplication, environ: WSGIEnvironment, name: str) -> _Ans
         raise
     closed = False  # the result is closed once, here or by the returned CloseOnce
     try:
-        if isinstance(result, (list, tuple)):
+        if type(result) is list or isinstance(result, (list, tuple)):
             if call.status is None:
                 raise WSGIProtocolError(
                     f"WSGI application {name} returned without calling start_response"
