@@ -114,6 +114,8 @@ class Case:
     label: str
     build: Callable[[], Any]
     path: str
+    #: The ROOT_URLCONF the case runs with (one with its pattern alone: ``urlconfs``).
+    urlconf: str = "bench_site"
     _prepared: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
     def prepared(self) -> tuple[Any, dict[str, Any]]:
@@ -124,9 +126,17 @@ class Case:
             django.setup()
             app = self.build()
             environ = _environ(self.path)
+            _use_urlconf(self.urlconf)
             check(app, environ, self.name)
             self._prepared = (app, environ)
         return self._prepared
+
+
+def _use_urlconf(urlconf: str) -> None:
+    from django.conf import settings
+
+    if urlconf != settings.ROOT_URLCONF:
+        settings.ROOT_URLCONF = urlconf
 
 
 def _mw(middleware: list[str] | None) -> str:
@@ -142,6 +152,7 @@ def _cases() -> list[Case]:
                 f"Django WSGIHandler, view, {_mw(mw)}",
                 lambda mw=mw: _django_handler(mw),
                 "/hello",
+                "urlconfs.hello",
             ),
             Case(
                 f"view-{suffix}",
@@ -160,12 +171,14 @@ def _cases() -> list[Case]:
                 f"Django + mount(bare_app), {_mw(mw)}",
                 lambda mw=mw: _django_handler(mw),
                 "/app/hello",
+                "urlconfs.mount",
             ),
             Case(
                 f"naive-{suffix}",
                 f"Django + naive WebOb bridge view, {_mw(mw)}",
                 lambda mw=mw: _django_handler(mw),
                 "/naive/hello",
+                "urlconfs.naive",
             ),
         ]
     cases += [
@@ -174,18 +187,21 @@ def _cases() -> list[Case]:
             "Django WSGIHandler, view reading request.user, startproject MIDDLEWARE",
             lambda: _django_handler(None),
             "/hello-user",
+            "urlconfs.hello_user",
         ),
         Case(
             "copy-nomw",
             "Django + naive dict-copy bridge view, MIDDLEWARE=[]",
             lambda: _django_handler(NO_MIDDLEWARE),
             "/copy/hello",
+            "urlconfs.dict_copy",
         ),
         Case(
             "mount-noident-mw",
             "Django + mount(bare_app, remote_user=False), startproject MIDDLEWARE",
             lambda: _django_handler(None),
             "/app-anonymous/hello",
+            "urlconfs.mount_anonymous",
         ),
         Case("pyramid", "Pyramid wsgiapp2(bare_app)", _site("pyramid_app"), "/app/hello"),
         Case(
@@ -303,6 +319,7 @@ def time_requests(loops: int, case: Case) -> float:
     """CPU seconds of this thread for *loops* requests: on a machine shared with other
     work, time spent waiting for a core is not the case's cost, and wall time counts it."""
     app, environ = case.prepared()
+    _use_urlconf(case.urlconf)  # Django's handler reads it at the start of each request
     copy, start_response = environ.copy, _start_response
     t0 = thread_time()
     for _ in range(loops):
