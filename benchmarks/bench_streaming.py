@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--download-mib", type=int, default=1024)
     parser.add_argument("--upload-mib", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--log-dir", type=Path, default=None)
     args = parser.parse_args(argv)
