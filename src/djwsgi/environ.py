@@ -133,15 +133,12 @@ def check_headers(headers: object, app: str) -> None:
             "PEP 3333 wants a list of (name, value) tuples"
         )
     for item in headers:
-        try:
-            if type(item) is not tuple:
-                raise ValueError
-            name, value = item
-        except ValueError:
+        if type(item) is not tuple or len(item) != 2:
             raise WSGIProtocolError(
                 f"WSGI application {app} gave the header {item!r}; PEP 3333 wants a "
                 "(name, value) tuple of two str"
-            ) from None
+            )
+        name, value = item
         if type(name) is not str or (name not in _VALID_NAMES and not _valid_name(name)):
             raise WSGIProtocolError(f"WSGI application {app} gave the invalid header name {name!r}")
         if type(value) is not str:
@@ -291,8 +288,7 @@ class _Call:
             raise WSGIProtocolError(
                 f"WSGI application {self.app} called start_response a second time without exc_info"
             )
-        if type(status) is not str or status not in _VALID_STATUSES:  # check_status's cache
-            check_status(status, self.app)
+        check_status(status, self.app)
         check_headers(headers, self.app)
         self.status, self.headers = status, headers
         return self.write
@@ -363,7 +359,7 @@ def _call_app(app: WSGIApplication, environ: WSGIEnvironment, name: str) -> _Ans
         raise
     closed = False  # the result is closed once, here or by the returned CloseOnce
     try:
-        if type(result) is list or isinstance(result, (list, tuple)):
+        if isinstance(result, (list, tuple)):
             if call.status is None:
                 raise WSGIProtocolError(
                     f"WSGI application {name} returned without calling start_response"
