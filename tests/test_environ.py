@@ -94,38 +94,6 @@ def test_shift_path_postconditions(
     assert new_path == "" or new_path.startswith("/")
 
 
-def _split_by_the_rule(script_name: str, path_info: str, j: int) -> tuple[str, str]:
-    """shift_path's documented rule, spelled out: the split falls on the "/" next to the
-    capture at *j* (before it, or the one the capture starts with), else on the segment
-    boundary before a capture that starts mid-segment."""
-    if j > 0 and path_info[j - 1] == "/":
-        k = j - 1
-    elif j < len(path_info) and path_info[j] != "/":
-        k = max(path_info.rfind("/", 0, j), 0)
-    else:
-        k = j
-    return script_name.rstrip("/") + path_info[:k], path_info[k:]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    script=st.lists(st.sampled_from(["", "a", "é"]), max_size=3),
-    segments=st.lists(st.sampled_from(["", "x", "wiki", "é"]), max_size=6),
-    data=st.data(),
-)
-def test_shift_path_splits_next_to_the_capture(
-    script: list[str], segments: list[str], data: st.DataObject
-) -> None:
-    # Empty segments make double slashes ("/app//x"), where a split one "/" off leaves
-    # SCRIPT_NAME ending in "/"; every capture point is tried, with and without its "/".
-    script_name = "".join("/" + s for s in script)
-    path_info = "".join("/" + s for s in segments)
-    j = data.draw(st.integers(0, len(path_info)))
-    expected = _split_by_the_rule(script_name, path_info, j)
-    assert shift_path(script_name, path_info, path_info[j:]) == expected
-    assert type(expected[1]) is str
-
-
 # --- status and header checks ---------------------------------------------------------------
 
 

@@ -78,15 +78,12 @@ def shift_path(script_name: str, path_info: str, rest: str) -> tuple[str, str]:
 
     :raises ValueError: when *rest* is not the end of *path_info*.
     """
-    k = len(path_info) - len(rest)
-    if k > 0 and rest[:1] == "/" and path_info[k - 1] != "/" and path_info.endswith(rest):
-        # A mount's capture, at a "/" of its own: the split falls right before it.
-        return (script_name.rstrip("/") if script_name else "") + path_info[:k], path_info[k:]
     if not path_info.endswith(rest):
         raise ValueError(
             f"the captured path_info {rest!r} is not the end of the path {path_info!r}; "
             "capture path_info at the end of the URL pattern"
         )
+    k = len(path_info) - len(rest)
     if k > 0 and path_info[k - 1] == "/":
         k -= 1  # "/wiki/" + "a": the slash goes with the rest
     elif k < len(path_info) and path_info[k] != "/":
