@@ -61,6 +61,9 @@ def test_wsgi_str_round_trip(text: str) -> None:
         pytest.param("", "/a/b", "/a/b", ("", "/a/b"), id="everything captured"),
         pytest.param("", "/wikifoo", "foo", ("", "/wikifoo"), id="mid-segment capture"),
         pytest.param("", "/x/wikifoo", "foo", ("/x", "/wikifoo"), id="mid-segment, deeper"),
+        pytest.param("", "/app//x", "x", ("/app", "//x"), id="double slash before rest"),
+        pytest.param("", "/a//bc", "c", ("/a", "//bc"), id="double slash, mid-segment"),
+        pytest.param("", "//", "", ("", "//"), id="only slashes"),
     ],
 )
 def test_shift_path(script_name: str, path_info: str, rest: str, expected: tuple[str, str]) -> None:
@@ -92,6 +95,27 @@ def test_shift_path_postconditions(
     assert new_script + new_path == script_name + path_info
     assert new_script == "" or (new_script.startswith("/") and not new_script.endswith("/"))
     assert new_path == "" or new_path.startswith("/")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    script=st.lists(st.sampled_from(["", "a", "é"]), max_size=3),
+    segments=st.lists(st.sampled_from(["", "x", "wiki", "é"]), max_size=6),
+    data=st.data(),
+)
+def test_shift_path_postconditions_at_every_capture_point(
+    script: list[str], segments: list[str], data: st.DataObject
+) -> None:
+    # Empty segments make double slashes ("/app//x"), where a split one "/" off would leave
+    # SCRIPT_NAME ending in "/"; every capture point is tried, with and without its "/".
+    script_name = "".join("/" + s for s in script)
+    path_info = "".join("/" + s for s in segments)
+    j = data.draw(st.integers(0, len(path_info)))
+    new_script, new_path = shift_path(script_name, path_info, path_info[j:])
+    assert new_script + new_path == script_name.rstrip("/") + path_info
+    assert new_script == "" or (new_script.startswith("/") and not new_script.endswith("/"))
+    assert new_path == "" or new_path.startswith("/")
+    assert new_path.endswith(path_info[j:])  # the capture stays whole in PATH_INFO
 
 
 # --- status and header checks ---------------------------------------------------------------

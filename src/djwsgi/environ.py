@@ -89,7 +89,10 @@ def shift_path(script_name: str, path_info: str, rest: str) -> tuple[str, str]:
     elif k < len(path_info) and path_info[k] != "/":
         k = path_info.rfind("/", 0, k)  # the capture starts mid-segment: shift whole segments
         k = max(k, 0)
-    return script_name.rstrip("/") + path_info[:k], path_info[k:]
+    # A double slash before the split goes with the rest as well ("/app//" + "x" gives
+    # "/app" and "//x"), so that SCRIPT_NAME never ends with "/".
+    head = path_info[:k].rstrip("/")
+    return script_name.rstrip("/") + head, path_info[len(head) :]
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
